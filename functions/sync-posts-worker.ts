@@ -1,0 +1,5 @@
+import { createService } from '../shared/service.js';
+import { pageWorkerHandler } from '../shared/sync/worker-handler.js';
+
+/** Works pages of the posts queue. */
+export const handler = pageWorkerHandler('posts', createService());

@@ -1,0 +1,92 @@
+/**
+ * Configuration of the handlers, read once from the environment.
+ *
+ * Module scope parses it at cold start, so a missing or malformed variable
+ * fails the first invocation loudly instead of a later write quietly.
+ */
+import { z } from 'zod';
+import { WpSyncError } from './errors.js';
+import { QUEUES, TABLES } from './resources.js';
+
+const tableNames = Object.fromEntries(
+  Object.entries(TABLES).map(([name, table]) => [
+    name,
+    z.string().min(1).describe(table.envVar),
+  ]),
+) as Record<keyof typeof TABLES, z.ZodString>;
+
+const settingsSchema = z.object({
+  stage: z.string().min(1).default('local'),
+  region: z.string().min(1).default('us-east-1'),
+  /** Set only by the local runtime; AWS endpoints are used when absent. */
+  dynamoDbEndpoint: z.url().optional(),
+  sqsEndpoint: z.url().optional(),
+  tables: z.object(tableNames),
+  queues: z.record(z.string(), z.string().optional()),
+  /** Receives of a page message before SQS moves it to the dead letters. */
+  maxReceiveCount: z.coerce.number().int().min(1).default(5),
+  /** How long a claimed page task belongs to its worker without a beat. */
+  leaseSeconds: z.coerce.number().int().min(1).default(120),
+  /** `file` in the local runtime, `secretsmanager` on AWS. */
+  secretStore: z.enum(['file', 'secretsmanager']).default('secretsmanager'),
+  /** Folder of the local runtime's encrypted secrets file. */
+  dataDir: z.string().optional(),
+  /** Plain http and loopback origins: allowed in the local runtime only. */
+  allowLocalOrigins: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/**
+ * Reads the settings from an environment.
+ *
+ * @throws {WpSyncError} `CONFIG_INVALID` naming each bad variable.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse({
+    stage: env.STAGE,
+    region: env.AWS_REGION,
+    dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+    sqsEndpoint: env.SQS_ENDPOINT,
+    tables: Object.fromEntries(
+      Object.entries(TABLES).map(([name, table]) => [name, env[table.envVar]]),
+    ),
+    queues: Object.fromEntries(
+      Object.entries(QUEUES).map(([name, queue]) => [name, env[queue.envVar]]),
+    ),
+    maxReceiveCount: env.MAX_RECEIVE_COUNT,
+    leaseSeconds: env.LEASE_SECONDS,
+    secretStore: env.SECRET_STORE,
+    dataDir: env.WP_SYNC_DATA_DIR,
+    allowLocalOrigins: env.ALLOW_LOCAL_ORIGINS,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new WpSyncError('CONFIG_INVALID', `Bad configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The URL of a queue the settings must name.
+ *
+ * @throws {WpSyncError} `CONFIG_INVALID` when the variable is unset.
+ */
+export function queueUrl(
+  settings: Settings,
+  queue: keyof typeof QUEUES,
+): string {
+  const url = settings.queues[queue];
+  if (!url) {
+    throw new WpSyncError(
+      'CONFIG_INVALID',
+      `${QUEUES[queue].envVar} is not set`,
+    );
+  }
+  return url;
+}

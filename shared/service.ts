@@ -1,0 +1,65 @@
+/**
+ * The composition root: builds the clients and stores a handler uses from
+ * the settings, once per cold start.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAwsClients } from './aws/clients.js';
+import { queueUrl, readSettings, type Settings } from './config.js';
+import { ItemStore } from './content/item-store.js';
+import { WpSyncError } from './errors.js';
+import { FileSecretStore } from './secrets/file-secret-store.js';
+import type { SecretStore } from './secrets/secret-store.js';
+import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
+import { SiteAccessLoader } from './sites/site-access.js';
+import { SiteStore } from './sites/site-store.js';
+import { Dispatcher } from './sync/dispatch.js';
+import { SyncStore } from './sync/sync-store.js';
+import { CostPolicyStore } from './tenants/cost-policy.js';
+import type { WpClientDeps } from './wordpress/client.js';
+
+/** Everything a handler needs, wired once. */
+export interface Service {
+  readonly settings: Settings;
+  readonly sites: SiteStore;
+  readonly siteAccess: SiteAccessLoader;
+  readonly secrets: SecretStore;
+  readonly syncs: SyncStore;
+  readonly items: ItemStore;
+  readonly policies: CostPolicyStore;
+  readonly dispatcher: Dispatcher;
+  readonly wordpress: WpClientDeps;
+  /** Identifies this process as the owner of the page tasks it claims. */
+  readonly workerId: string;
+}
+
+/** Builds the service from the environment (or given settings). */
+export function createService(settings: Settings = readSettings()): Service {
+  const { dynamo, sqs } = createAwsClients(settings);
+  const secrets = createSecretStore(settings);
+  const sites = new SiteStore(dynamo, settings.tables.sites);
+  return {
+    settings,
+    sites,
+    siteAccess: new SiteAccessLoader(sites, secrets),
+    secrets,
+    syncs: new SyncStore(dynamo, settings.tables.syncs),
+    items: new ItemStore(dynamo, settings.tables.items),
+    policies: new CostPolicyStore(dynamo, settings.tables.tenants),
+    dispatcher: new Dispatcher(sqs, (queue) => queueUrl(settings, queue)),
+    wordpress: {},
+    workerId: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}:${randomUUID()}`,
+  };
+}
+
+function createSecretStore(settings: Settings): SecretStore {
+  if (settings.secretStore === 'secretsmanager') {
+    return new SecretsManagerSecretStore();
+  }
+  if (!settings.dataDir) {
+    throw new WpSyncError(
+      'CONFIG_INVALID',
+      'SECRET_STORE=file needs WP_SYNC_DATA_DIR',
+    );
+  }
+  return new FileSecretStore(settings.dataDir);
+}

@@ -1,0 +1,85 @@
+/**
+ * Sends page and embedding messages to their queues.
+ */
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { WpSyncError } from '../errors.js';
+import type { QueueName } from '../resources.js';
+import type { EmbeddingMessage, PageMessage } from './model.js';
+
+const SQS_BATCH_LIMIT = 10;
+
+/** Sends messages; the queue URLs are resolved by the caller's config. */
+export class Dispatcher {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: (queue: QueueName) => string,
+  ) {}
+
+  /** Sends page messages to their job's queue. */
+  async sendPages(messages: readonly PageMessage[]): Promise<void> {
+    const byJob = new Map<QueueName, PageMessage[]>();
+    for (const message of messages) {
+      byJob.set(message.job, [...(byJob.get(message.job) ?? []), message]);
+    }
+    for (const [queue, batch] of byJob) {
+      await this.send(
+        queue,
+        batch.map((message) => ({
+          body: message,
+          correlationId: message.correlationId,
+        })),
+      );
+    }
+  }
+
+  /** Sends embedding requests. */
+  async sendEmbeddings(messages: readonly EmbeddingMessage[]): Promise<void> {
+    await this.send(
+      'embeddings',
+      messages.map((message) => ({
+        body: message,
+        correlationId: message.correlationId,
+      })),
+    );
+  }
+
+  private async send(
+    queue: QueueName,
+    messages: readonly { body: object; correlationId: string }[],
+  ): Promise<void> {
+    const url = this.queueUrl(queue);
+    for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
+      let entries: SendMessageBatchRequestEntry[] = messages
+        .slice(start, start + SQS_BATCH_LIMIT)
+        .map((message, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(message.body),
+          MessageAttributes: {
+            correlationId: {
+              DataType: 'String',
+              StringValue: message.correlationId,
+            },
+          },
+        }));
+      // A batch can partly fail; resend only the failed entries.
+      for (let round = 0; entries.length > 0; round++) {
+        if (round === 4) {
+          throw new WpSyncError(
+            'INTERNAL',
+            `SQS refused ${entries.length} messages to ${queue} four times`,
+            { retryable: true },
+          );
+        }
+        const answer = await this.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),
+        );
+        const failed = new Set((answer.Failed ?? []).map((entry) => entry.Id));
+        entries = entries.filter((entry) => failed.has(entry.Id));
+      }
+    }
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * Works one page task: claim it, fetch the page from WordPress, grow the
+ * job's next pages, upsert the items, queue embeddings, record the outcome.
+ */
+
+import { itemKey } from '../content/item.js';
+import type { ItemStore } from '../content/item-store.js';
+import { asError, WordPressError, WpSyncError } from '../errors.js';
+import type { Log } from '../observability/telemetry.js';
+import type { SiteAccessLoader } from '../sites/site-access.js';
+import type { CostPolicyStore } from '../tenants/cost-policy.js';
+import { fetchPage, type WpClientDeps } from '../wordpress/client.js';
+import type { Dispatcher } from './dispatch.js';
+import { closeSyncIfDone } from './finish-sync.js';
+import {
+  type EmbeddingMessage,
+  type FinalStatus,
+  type Finding,
+  type ItemCounts,
+  type PageMessage,
+  ZERO_COUNTS,
+} from './model.js';
+import type { OutboxEntry, PageOutcome, SyncStore } from './sync-store.js';
+import { taskRec } from './sync-store.js';
+import { type ItemOutcome, upsertPage } from './upsert-page.js';
+
+/** The most pages one collection may grow: a guard against endless paging. */
+export const MAX_PAGES_PER_COLLECTION = 5_000;
+
+/** Collaborators of the page worker. */
+export interface PageWorkerDeps {
+  readonly syncs: SyncStore;
+  readonly items: ItemStore;
+  readonly sites: SiteAccessLoader;
+  readonly policies: CostPolicyStore;
+  readonly dispatcher: Dispatcher;
+  readonly log: Log;
+  readonly wordpress?: WpClientDeps;
+  /** Milliseconds a claim lasts without renewal. */
+  readonly leaseMs: number;
+  /** Deliveries SQS makes before it moves a message to the dead letters. */
+  readonly maxReceiveCount: number;
+  readonly workerId: string;
+  readonly now?: () => Date;
+}
+
+/** What became of a delivery, for the handler's metrics and logs. */
+export type PageResult = (
+  | { readonly kind: 'done'; readonly outcome: PageOutcome }
+  | { readonly kind: 'failed'; readonly error: Finding }
+  | { readonly kind: 'duplicate' }
+) & {
+  /** The sync's final status, when this delivery closed the sync. */
+  readonly closed?: FinalStatus;
+};
+
+/**
+ * Thrown when the delivery must be tried again later: SQS then redelivers
+ * the message after its visibility timeout.
+ */
+export class RetryLaterError extends WpSyncError {
+  constructor(message: string, cause: unknown) {
+    super('INTERNAL', message, { retryable: true, cause });
+    this.name = 'RetryLaterError';
+  }
+}
+
+/**
+ * Works one delivery of a page message.
+ *
+ * @param receiveCount SQS's `ApproximateReceiveCount` of this delivery.
+ * @throws {RetryLaterError} when the page should be delivered again.
+ */
+export async function workPage(
+  message: PageMessage,
+  receiveCount: number,
+  deps: PageWorkerDeps,
+): Promise<PageResult> {
+  const now = deps.now ?? (() => new Date());
+  const claim = await deps.syncs.claimTask(
+    message,
+    deps.workerId,
+    now().getTime(),
+    deps.leaseMs,
+  );
+  if (claim.kind === 'finished') {
+    // A duplicate delivery; finish what its first delivery may have left.
+    await flushOutbox(message, deps);
+    return { kind: 'duplicate' };
+  }
+  if (claim.kind === 'missing') {
+    deps.log.warn('Page task not found; the sync was removed', {
+      task: taskRec(message),
+    });
+    return { kind: 'duplicate' };
+  }
+  if (claim.kind === 'busy') {
+    throw new RetryLaterError(
+      `${taskRec(message)} is being worked on by another worker`,
+      undefined,
+    );
+  }
+  try {
+    const result = await workClaimedPage(message, deps, now);
+    const closed = await closeSyncIfDone(message, deps, now());
+    return closed ? { ...result, closed } : result;
+  } catch (error) {
+    return handleFailure(message, receiveCount, error, deps, now);
+  }
+}
+
+async function workClaimedPage(
+  message: PageMessage,
+  deps: PageWorkerDeps,
+  now: () => Date,
+): Promise<PageResult> {
+  const { site, connection } = await deps.sites.load(
+    message.tenantId,
+    message.siteId,
+  );
+  const fetchedAt = now().toISOString();
+  const page = await fetchPage(
+    connection,
+    message.resource,
+    message.page,
+    deps.wordpress,
+  );
+  await growJob(message, page, deps, now);
+
+  const upsertStarted = Date.now();
+  const outcomes = await upsertPage(
+    page.items,
+    { siteId: site.siteId, gmtOffset: site.gmtOffset },
+    {
+      syncId: message.syncId,
+      syncTask: taskRec(message),
+      resource: message.resource,
+      page: message.page,
+      fetchedAt,
+    },
+    deps.items,
+  );
+  const upsertMs = Date.now() - upsertStarted;
+
+  const policy = await deps.policies.get(message.tenantId);
+  const embeddings = embeddingRequests(message, outcomes);
+  const counts = countOutcomes(outcomes);
+  const skipReasons: Record<string, number> = {};
+  if (policy === 'OK') {
+    counts.embeddingsQueued = embeddings.length;
+    await deps.syncs.addToOutbox(embeddings);
+  } else if (embeddings.length > 0) {
+    counts.embeddingsSkipped = embeddings.length;
+    skipReasons[`policy_${policy}`] = embeddings.length;
+  }
+  const outcome: PageOutcome = {
+    counts,
+    warnings: page.warnings.map((warning) => ({
+      ...warning,
+      resource: message.resource,
+      page: message.page,
+    })),
+    errors: outcomes.flatMap((entry) =>
+      entry.kind === 'failed' ? [entry.finding] : [],
+    ),
+    requestMs: page.requestMs,
+    upsertMs,
+    skipReasons,
+  };
+  const recorded = await deps.syncs.finishTask(
+    message,
+    deps.workerId,
+    'done',
+    outcome,
+  );
+  if (!recorded) {
+    // Our lease ran out and another worker took the page over; its
+    // outcome is the one that counts.
+    deps.log.warn('Lost the page task before recording it', {
+      task: taskRec(message),
+    });
+    return { kind: 'duplicate' };
+  }
+  await flushOutbox(message, deps);
+  return { kind: 'done', outcome };
+}
+
+/**
+ * Creates the next page tasks this page reveals, before this page is
+ * recorded as done, so a job can never look finished while a page is
+ * still to come. Totals are hints: a full last page asks for one more.
+ */
+async function growJob(
+  message: PageMessage,
+  page: Awaited<ReturnType<typeof fetchPage>>,
+  deps: PageWorkerDeps,
+  now: () => Date,
+): Promise<void> {
+  if (page.end) {
+    return;
+  }
+  const next: number[] = [];
+  const knownLast = page.totalPages ?? 0;
+  if (message.page === 1) {
+    for (let p = 2; p <= Math.min(knownLast, MAX_PAGES_PER_COLLECTION); p++) {
+      next.push(p);
+    }
+  }
+  const isFull = page.items.length >= page.perPage;
+  if (
+    isFull &&
+    message.page >= knownLast &&
+    message.page < MAX_PAGES_PER_COLLECTION
+  ) {
+    next.push(message.page + 1);
+  }
+  if (next.length === 0) {
+    return;
+  }
+  const toSend = await deps.syncs.ensureTasks(message, next, now());
+  await deps.dispatcher.sendPages(toSend);
+}
+
+async function handleFailure(
+  message: PageMessage,
+  receiveCount: number,
+  error: unknown,
+  deps: PageWorkerDeps,
+  now: () => Date,
+): Promise<PageResult> {
+  const retryable =
+    error instanceof WpSyncError ? error.retryable : !isProgrammingError(error);
+  const lastDelivery = receiveCount >= deps.maxReceiveCount;
+  const finding: Finding = {
+    code: error instanceof WpSyncError ? error.code : 'INTERNAL',
+    message: asError(error).message,
+    resource: message.resource,
+    page: message.page,
+  };
+  if (retryable && !lastDelivery) {
+    deps.log.warn('Page failed; it will be delivered again', {
+      task: taskRec(message),
+      code: finding.code,
+      error: finding.message,
+      receiveCount,
+    });
+    await deps.syncs.releaseTask(message, deps.workerId);
+    throw new RetryLaterError(finding.message, error);
+  }
+  deps.log.error('Page failed for good', {
+    task: taskRec(message),
+    code: finding.code,
+    error: finding.message,
+    status: error instanceof WordPressError ? error.status : undefined,
+    receiveCount,
+  });
+  await deps.syncs.finishTask(message, deps.workerId, 'failed', {
+    counts: { ...ZERO_COUNTS },
+    warnings: [],
+    errors: [finding],
+    requestMs: 0,
+    upsertMs: 0,
+    skipReasons: {},
+  });
+  const closed = await closeSyncIfDone(message, deps, now());
+  if (retryable) {
+    // Recorded as failed first, so the report is right even though nothing
+    // reads the dead letters; the message still goes there for a redrive.
+    throw new RetryLaterError(finding.message, error);
+  }
+  return { kind: 'failed', error: finding, ...(closed && { closed }) };
+}
+
+function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError;
+}
+
+function countOutcomes(outcomes: readonly ItemOutcome[]): ItemCounts {
+  const counts = { ...ZERO_COUNTS };
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'created') counts.created++;
+    else if (outcome.kind === 'updated') counts.updated++;
+    else if (outcome.kind === 'skipped') counts.skipped++;
+    else counts.failed++;
+  }
+  return counts;
+}
+
+/** Changed, published posts and pages: what the CMS embeds for search. */
+function embeddingRequests(
+  message: PageMessage,
+  outcomes: readonly ItemOutcome[],
+): OutboxEntry[] {
+  const requests: OutboxEntry[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'created' && outcome.kind !== 'updated') continue;
+    const { item } = outcome;
+    if (
+      (item.type !== 'post' && item.type !== 'page') ||
+      item.status !== 'publish'
+    ) {
+      continue;
+    }
+    const body: EmbeddingMessage = {
+      v: 1,
+      tenantId: message.tenantId,
+      siteId: message.siteId,
+      syncId: message.syncId,
+      localId: item.localId,
+      type: item.type,
+      wpId: item.wpId,
+      hash: item.hash,
+      correlationId: message.correlationId,
+    };
+    requests.push({
+      ...body,
+      rec: `EMBED#${itemKey(item.type, item.wpId)}`,
+      taskRec: taskRec(message),
+    });
+  }
+  return requests;
+}
+
+/** Sends a task's stored embedding requests that are not sent yet. */
+async function flushOutbox(
+  message: PageMessage,
+  deps: PageWorkerDeps,
+): Promise<void> {
+  const pending = await deps.syncs.pendingOutboxOfTask(
+    message.syncId,
+    taskRec(message),
+  );
+  if (pending.length === 0) {
+    return;
+  }
+  await deps.dispatcher.sendEmbeddings(pending.map(toEmbeddingMessage));
+  await deps.syncs.markSent(
+    message.syncId,
+    pending.map((entry) => entry.rec),
+  );
+}
+
+/** Strips the outbox bookkeeping from an entry. */
+export function toEmbeddingMessage(entry: OutboxEntry): EmbeddingMessage {
+  return {
+    v: 1,
+    tenantId: entry.tenantId,
+    siteId: entry.siteId,
+    syncId: entry.syncId,
+    localId: entry.localId,
+    type: entry.type,
+    wpId: entry.wpId,
+    hash: entry.hash,
+    correlationId: entry.correlationId,
+  };
+}
