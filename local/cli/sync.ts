@@ -1,0 +1,121 @@
+/**
+ * `npm run sync -- --url <site> --user <name> [--app-password <pw>] [--json]`
+ *
+ * Registers the site for the local tenant, starts a full sync through the
+ * API, shows progress on stderr and prints the report on stdout.
+ */
+
+import { connectRuntime } from '../runtime/connect.js';
+import { dataDir, dataPaths } from '../runtime/paths.js';
+import { issueToken, LOCAL_TENANT, tokenKey } from '../runtime/tokens.js';
+import { ApiAnswerError, WpSyncApi } from './api-client.js';
+import { EXIT, parseFlags, runCommand, UsageError } from './args.js';
+import { formatReport } from './format-report.js';
+import { ProgressView } from './progress.js';
+import { promptSecret } from './prompt.js';
+
+const USAGE = `usage: npm run sync -- --url <site> --user <name> [--app-password <pw>] [--json]
+
+  --url           the WordPress site, e.g. https://example.com
+  --user          a WordPress user allowed to read drafts (editor or admin)
+  --app-password  one of that user's application passwords; or set
+                  WP_APP_PASSWORD, or be asked for it
+  --json          print only the report, as one JSON object
+  --timeout       seconds to wait for the sync (default 1800)
+
+exit: 0 completed, 3 completed_with_errors, 4 failed, 2 bad usage`;
+
+runCommand(USAGE, async () => {
+  const flags = parseFlags(process.argv.slice(2), {
+    url: { type: 'string' },
+    user: { type: 'string' },
+    'app-password': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '1800' },
+    help: { type: 'boolean', default: false },
+  });
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.completed;
+  }
+  if (!flags.url || !flags.user) {
+    throw new UsageError('--url and --user are required');
+  }
+  const timeoutMs = Number(flags.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new UsageError('--timeout must be a positive number of seconds');
+  }
+  const appPassword =
+    flags['app-password'] ??
+    process.env.WP_APP_PASSWORD ??
+    (await promptSecret(`Application password for ${flags.user}: `));
+
+  const dir = dataDir();
+  const runtime = await connectRuntime(dir);
+  try {
+    const token = await issueToken(
+      await tokenKey(dataPaths(dir).tokenKey),
+      LOCAL_TENANT,
+    );
+    const api = new WpSyncApi(runtime.info.apiUrl, token);
+    const report = await syncSite(api, {
+      url: flags.url,
+      username: flags.user,
+      appPassword,
+      timeoutMs,
+      quiet: flags.json,
+    });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      process.stdout.write(`${formatReport(report)}\n`);
+    }
+    return EXIT[report.status as keyof typeof EXIT] ?? EXIT.failed;
+  } catch (error) {
+    if (error instanceof ApiAnswerError) {
+      process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  } finally {
+    await runtime.release();
+  }
+});
+
+/** Registers, starts and follows one sync to its end. */
+export async function syncSite(
+  api: WpSyncApi,
+  options: {
+    url: string;
+    username: string;
+    appPassword: string;
+    timeoutMs: number;
+    quiet: boolean;
+  },
+) {
+  const site = await api.registerSite({
+    url: options.url,
+    username: options.username,
+    appPassword: options.appPassword,
+  });
+  const { syncId } = await api.startSync(site.siteId);
+  if (!options.quiet) {
+    process.stderr.write(`sync ${syncId} of ${site.url} started\n`);
+  }
+  const progress = new ProgressView();
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const report = await api.report(syncId);
+    progress.show(report);
+    if (report.finishedAt) {
+      return report;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `sync ${syncId} did not finish within ${options.timeoutMs / 1000} s; ` +
+          `it goes on in the runtime`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
