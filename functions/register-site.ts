@@ -23,6 +23,7 @@ export const handler = apiHandler(telemetry, async (event, context) => {
     {
       sites: service.sites,
       secrets: service.secrets,
+      secretPrefix: service.settings.secretPrefix,
       log: telemetry.logger,
       wordpress: service.wordpress,
     },

@@ -29,6 +29,11 @@ const settingsSchema = z.object({
   leaseSeconds: z.coerce.number().int().min(1).default(120),
   /** `file` in the local runtime, `secretsmanager` on AWS. */
   secretStore: z.enum(['file', 'secretsmanager']).default('secretsmanager'),
+  /** Prefix of secret names; the stage keeps environments apart. */
+  secretPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]+$/)
+    .default('wp-sync/local'),
   /** Folder of the local runtime's encrypted secrets file. */
   dataDir: z.string().optional(),
   /** Plain http and loopback origins: allowed in the local runtime only. */
@@ -60,6 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxReceiveCount: env.MAX_RECEIVE_COUNT,
     leaseSeconds: env.LEASE_SECONDS,
     secretStore: env.SECRET_STORE,
+    secretPrefix: env.SECRET_PREFIX,
     dataDir: env.WP_SYNC_DATA_DIR,
     allowLocalOrigins: env.ALLOW_LOCAL_ORIGINS,
   });

@@ -198,9 +198,6 @@ function modifiedTime(
 }
 
 function localAsGmt(value: unknown, gmtOffset: number): string | undefined {
-  if (parseWpDate(value) === undefined || typeof value !== 'string') {
-    return undefined;
-  }
   return deriveGmt(value, gmtOffset);
 }
 

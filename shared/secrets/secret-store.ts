@@ -15,7 +15,14 @@ export interface SecretStore {
   delete(ref: string): Promise<void>;
 }
 
-/** The reference of a site's application password. */
-export function siteSecretRef(tenantId: string, siteId: string): string {
-  return `wp-sync/${tenantId}/${siteId}/app-password`;
+/**
+ * The reference of a site's application password. The prefix carries the
+ * stage, so environments sharing an account never share secrets.
+ */
+export function siteSecretRef(
+  prefix: string,
+  tenantId: string,
+  siteId: string,
+): string {
+  return `${prefix}/${tenantId}/${siteId}/app-password`;
 }

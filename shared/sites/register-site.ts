@@ -29,6 +29,8 @@ export async function registerSite(
   deps: {
     sites: SiteStore;
     secrets: SecretStore;
+    /** Prefix of secret names, e.g. `wp-sync/prod`. */
+    secretPrefix: string;
     log: Log;
     wordpress?: WpClientDeps;
     now?: () => Date;
@@ -45,7 +47,11 @@ export async function registerSite(
   const user = await checkCredentials(connection, deps.wordpress);
   const siteId = siteIdFor(registration.tenantId, discovered.siteUrl);
   const existing = await deps.sites.get(registration.tenantId, siteId);
-  const secretRef = siteSecretRef(registration.tenantId, siteId);
+  const secretRef = siteSecretRef(
+    deps.secretPrefix,
+    registration.tenantId,
+    siteId,
+  );
   await deps.secrets.put(secretRef, registration.appPassword);
   const site: SiteRecord = {
     tenantId: registration.tenantId,

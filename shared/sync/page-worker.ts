@@ -9,7 +9,11 @@ import { asError, WordPressError, WpSyncError } from '../errors.js';
 import type { Log } from '../observability/telemetry.js';
 import type { SiteAccessLoader } from '../sites/site-access.js';
 import type { CostPolicyStore } from '../tenants/cost-policy.js';
-import { fetchPage, type WpClientDeps } from '../wordpress/client.js';
+import {
+  fetchPageIsolatingFailures,
+  type WpClientDeps,
+  type WpIsolatedPage,
+} from '../wordpress/client.js';
 import type { Dispatcher } from './dispatch.js';
 import { closeSyncIfDone } from './finish-sync.js';
 import {
@@ -119,7 +123,9 @@ async function workClaimedPage(
     message.siteId,
   );
   const fetchedAt = now().toISOString();
-  const page = await fetchPage(
+  // A page whose rendering fails on the server is split until the failing
+  // items are known; the rest of the page is synced.
+  const page = await fetchPageIsolatingFailures(
     connection,
     message.resource,
     message.page,
@@ -144,6 +150,17 @@ async function workClaimedPage(
 
   const policy = await deps.policies.get(message.tenantId);
   const embeddings = embeddingRequests(message, outcomes);
+  const renderFailures: ItemOutcome[] = page.failures.map((failure) => ({
+    kind: 'failed',
+    finding: {
+      code: failure.code,
+      message: failure.message,
+      ...(failure.id !== undefined && { wpId: failure.id }),
+      resource: message.resource,
+      page: message.page,
+    },
+  }));
+  outcomes.push(...renderFailures);
   const counts = countOutcomes(outcomes);
   const skipReasons: Record<string, number> = {};
   if (policy === 'OK') {
@@ -192,7 +209,7 @@ async function workClaimedPage(
  */
 async function growJob(
   message: PageMessage,
-  page: Awaited<ReturnType<typeof fetchPage>>,
+  page: WpIsolatedPage,
   deps: PageWorkerDeps,
   now: () => Date,
 ): Promise<void> {

@@ -22,6 +22,9 @@ export function parseRetryAfter(
   if (/^\d+$/.test(text)) {
     seconds = Number(text);
   } else {
+    // Every HTTP-date form starts with a day name; Date.parse alone would
+    // also accept "-5" or "1.5".
+    if (!/^[A-Za-z]{3,9},?\s/.test(text)) return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return undefined;
     seconds = Math.ceil((at - nowMs) / 1000);
