@@ -31,8 +31,9 @@ export interface WpItemFailure {
   id?: number;
   /** Its index in the whole collection (offset), from 0. */
   position: number;
-  /** The error of the last try. */
-  code: string;
+  /** Always `WP_ITEM_RENDER_FAILED`. */
+  code: 'WP_ITEM_RENDER_FAILED';
+  /** What failed and what WordPress said on the last try. */
   message: string;
 }
 
@@ -100,7 +101,9 @@ export async function fetchPageIsolatingFailures(
     totalItems: listing.totalItems,
     totalPages: listing.totalPages,
     warnings: [...listing.warnings, ...state.warnings],
-    end: seen < perPage,
+    end:
+      seen < perPage &&
+      !(listing.totalPages !== undefined && page < listing.totalPages),
     perPage,
     requestMs: state.cost.requestMs,
     bytes: state.cost.bytes,
@@ -172,19 +175,18 @@ class Isolation {
     const id = window.kind === 'ids' ? window.ids[0] : undefined;
     const position = window.kind === 'ids' ? window.position : window.offset;
     const name = id === undefined ? `at position ${position}` : `${id}`;
+    const message =
+      `Item ${name} of ${this.resource} fails on the server every time ` +
+      '(500): a shortcode, block or plugin fatals while rendering it. It ' +
+      'was not copied; the PHP error log of the site names the cause. ' +
+      `WordPress said: ${error.message}`;
     this.failures.push({
       id,
       position,
-      code: error.code,
-      message: error.message,
-    });
-    this.warnings.push({
       code: 'WP_ITEM_RENDER_FAILED',
-      message:
-        `Item ${name} of ${this.resource} fails on the server every time ` +
-        '(500): a shortcode, block or plugin fatals while rendering it. ' +
-        'It was not copied; the PHP error log of the site names the cause.',
+      message,
     });
+    this.warnings.push({ code: 'WP_ITEM_RENDER_FAILED', message });
   }
 }
 
