@@ -47,7 +47,12 @@ describe('fetchPage', () => {
       'posts',
       1,
       deps,
-    ).catch((thrown: unknown) => thrown as WordPressError);
+    ).then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (thrown: unknown) => thrown as WordPressError,
+    );
 
     // Assess
     expect(error).toBeInstanceOf(WordPressError);
@@ -213,7 +218,12 @@ describe('fetchPageIsolatingFailures', () => {
       'posts',
       1,
       recordingDeps().deps,
-    ).catch((thrown: unknown) => thrown as WordPressError);
+    ).then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (thrown: unknown) => thrown as WordPressError,
+    );
 
     // Assess
     expect(error.code).toBe('WP_UNAVAILABLE');
