@@ -10,8 +10,8 @@ import { dataDir, dataPaths } from '../runtime/paths.js';
 import { issueToken, LOCAL_TENANT, tokenKey } from '../runtime/tokens.js';
 import { ApiAnswerError, WpSyncApi } from './api-client.js';
 import { EXIT, parseFlags, runCommand, UsageError } from './args.js';
+import { syncSite } from './follow-sync.js';
 import { formatReport } from './format-report.js';
-import { ProgressView } from './progress.js';
 import { promptSecret } from './prompt.js';
 
 const USAGE = `usage: npm run sync -- --url <site> --user <name> [--app-password <pw>] [--json]
@@ -81,41 +81,3 @@ runCommand(USAGE, async () => {
     await runtime.release();
   }
 });
-
-/** Registers, starts and follows one sync to its end. */
-export async function syncSite(
-  api: WpSyncApi,
-  options: {
-    url: string;
-    username: string;
-    appPassword: string;
-    timeoutMs: number;
-    quiet: boolean;
-  },
-) {
-  const site = await api.registerSite({
-    url: options.url,
-    username: options.username,
-    appPassword: options.appPassword,
-  });
-  const { syncId } = await api.startSync(site.siteId);
-  if (!options.quiet) {
-    process.stderr.write(`sync ${syncId} of ${site.url} started\n`);
-  }
-  const progress = new ProgressView();
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const report = await api.report(syncId);
-    progress.show(report);
-    if (report.finishedAt) {
-      return report;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `sync ${syncId} did not finish within ${options.timeoutMs / 1000} s; ` +
-          `it goes on in the runtime`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
