@@ -25,6 +25,8 @@ const settingsSchema = z.object({
   queues: z.record(z.string(), z.string().optional()),
   /** Receives of a page message before SQS moves it to the dead letters. */
   maxReceiveCount: z.coerce.number().int().min(1).default(5),
+  /** Visibility timeout of the page queues; a heartbeat renews it. */
+  visibilityTimeoutSeconds: z.coerce.number().int().min(1).default(180),
   /** How long a claimed page task belongs to its worker without a beat. */
   leaseSeconds: z.coerce.number().int().min(1).default(120),
   /** `file` in the local runtime, `secretsmanager` on AWS. */
@@ -64,6 +66,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ),
     maxReceiveCount: env.MAX_RECEIVE_COUNT,
     leaseSeconds: env.LEASE_SECONDS,
+    visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
     secretStore: env.SECRET_STORE,
     secretPrefix: env.SECRET_PREFIX,
     dataDir: env.WP_SYNC_DATA_DIR,

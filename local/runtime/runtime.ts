@@ -59,6 +59,7 @@ export async function startLocalRuntime(options: {
     STAGE: 'local',
     MAX_RECEIVE_COUNT: String(LOCAL_TIMINGS.maxReceiveCount),
     LEASE_SECONDS: String(LOCAL_TIMINGS.leaseSeconds),
+    VISIBILITY_TIMEOUT_SECONDS: String(LOCAL_TIMINGS.visibilityTimeoutSeconds),
     SECRET_STORE: 'file',
     WP_SYNC_DATA_DIR: options.dataDir,
     ALLOW_LOCAL_ORIGINS: 'true',

@@ -8,7 +8,7 @@ export const LOCAL_TIMINGS = {
   /** Seconds a received message stays hidden from other workers. */
   visibilityTimeoutSeconds: 30,
   /** Seconds a claimed page task belongs to its worker. */
-  leaseSeconds: 25,
+  leaseSeconds: 15,
   /** Messages handed to one worker invocation. */
   batchSize: 2,
   /** Concurrent invocations per queue, like a mapping's maximum concurrency. */

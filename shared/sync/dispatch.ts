@@ -2,6 +2,7 @@
  * Sends page and embedding messages to their queues.
  */
 import {
+  ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -44,6 +45,21 @@ export class Dispatcher {
         body: message,
         correlationId: message.correlationId,
       })),
+    );
+  }
+
+  /** Keeps a message being worked on hidden for `seconds` more. */
+  async extendVisibility(
+    queue: QueueName,
+    receiptHandle: string,
+    seconds: number,
+  ): Promise<void> {
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl(queue),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
     );
   }
 

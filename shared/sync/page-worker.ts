@@ -16,6 +16,7 @@ import {
 } from '../wordpress/client.js';
 import type { Dispatcher } from './dispatch.js';
 import { closeSyncIfDone } from './finish-sync.js';
+import { type HeartbeatTarget, startHeartbeat } from './heartbeat.js';
 import {
   type EmbeddingMessage,
   type FinalStatus,
@@ -45,6 +46,8 @@ export interface PageWorkerDeps {
   /** Deliveries SQS makes before it moves a message to the dead letters. */
   readonly maxReceiveCount: number;
   readonly workerId: string;
+  /** Lets the heartbeat extend the visibility of the delivery at hand. */
+  readonly heartbeat?: HeartbeatTarget;
   readonly now?: () => Date;
 }
 
@@ -104,12 +107,22 @@ export async function workPage(
       undefined,
     );
   }
+  const heartbeat = startHeartbeat({
+    message,
+    owner: deps.workerId,
+    syncs: deps.syncs,
+    leaseMs: deps.leaseMs,
+    log: deps.log,
+    ...(deps.heartbeat && { target: deps.heartbeat }),
+  });
   try {
     const result = await workClaimedPage(message, deps, now);
     const closed = await closeSyncIfDone(message, deps, now());
     return closed ? { ...result, closed } : result;
   } catch (error) {
     return handleFailure(message, receiveCount, error, deps, now);
+  } finally {
+    heartbeat.stop();
   }
 }
 

@@ -57,6 +57,15 @@ export function pageWorkerHandler(job: JobType, service: Service) {
         leaseMs: service.settings.leaseSeconds * 1000,
         maxReceiveCount: service.settings.maxReceiveCount,
         workerId: service.workerId,
+        heartbeat: {
+          visibilitySeconds: service.settings.visibilityTimeoutSeconds,
+          extendVisibility: (seconds) =>
+            service.dispatcher.extendVisibility(
+              job,
+              record.receiptHandle,
+              seconds,
+            ),
+        },
       });
       recordResult(result);
     } catch (error) {
