@@ -99,6 +99,7 @@ export async function getJson(
   const headers = requestHeaders(config, options.auth);
   const started = rt.now();
   let bytes = 0;
+  let throttled = 0;
 
   for (let attempt = 1; ; attempt += 1) {
     let failure: WordPressError;
@@ -128,7 +129,7 @@ export async function getJson(
       });
       const done = {
         url: response.url,
-        warnings: result.warnings,
+        warnings: [...throttleWarning(throttled), ...result.warnings],
         attempts: attempt,
         requestMs: rt.now() - started,
         bytes,
@@ -201,8 +202,22 @@ export async function getJson(
       status: failure.status,
       waitMs,
     });
+    if (failure.code === 'WP_RATE_LIMITED') throttled += 1;
     await rt.sleep(waitMs);
   }
+}
+
+/** Tells the caller to slow down even though the request succeeded. */
+function throttleWarning(times: number): WpWarning[] {
+  if (times === 0) return [];
+  return [
+    {
+      code: 'WP_RATE_LIMITED',
+      message:
+        `The site rate-limited this request ${times} time(s) before ` +
+        'answering; fewer requests in parallel would be kinder to it.',
+    },
+  ];
 }
 
 function requestHeaders(

@@ -482,6 +482,7 @@ describe('fetchPage', () => {
       // Assess
       expect(sleeps).toEqual([30_000]);
       expect(page.attempts).toBe(2);
+      expect(codes(page.warnings)).toContain('WP_RATE_LIMITED');
     });
 
     it('backs off with jitter on a 429 without Retry-After, then defers', async () => {
