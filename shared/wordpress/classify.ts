@@ -210,6 +210,12 @@ function fromWordPressError(
       context,
     });
 
+  const refusal = permissionRefusal(body);
+  if (refusal) {
+    // A parameter WordPress refused for lack of rights (`status=private`
+    // without a login): the fault is the login, not the parameter.
+    return fromWordPressError(refusal, response, where, retryAfterSeconds);
+  }
   if (body.code === 'rest_not_logged_in') {
     return make('WP_AUTH_NOT_RECEIVED_OR_INVALID', NOT_LOGGED_IN_MESSAGE);
   }
@@ -246,7 +252,15 @@ function fromWordPressError(
       true,
     );
   }
-  if (status === 401 || status === 403) {
+  if (status === 401) {
+    // WordPress answers 401 to permission checks only when nobody is
+    // logged in (rest_authorization_required_code); 403 when someone is.
+    return make(
+      'WP_AUTH_NOT_RECEIVED_OR_INVALID',
+      `${where} needs a login (${body.code}: ${said}). ${NOT_LOGGED_IN_MESSAGE}`,
+    );
+  }
+  if (status === 403) {
     return make(
       'WP_AUTH_FORBIDDEN',
       `The sync user may not read ${where} (${body.code}): ${said} Give the ` +
@@ -260,6 +274,22 @@ function fromWordPressError(
     'WP_BAD_REQUEST',
     `${where} rejected the request (${status} ${body.code}): ${said}`,
   );
+}
+
+/**
+ * The permission error inside a `rest_invalid_param`, when WordPress
+ * refused a parameter because of who is asking.
+ */
+function permissionRefusal(body: WpErrorBody): WpErrorBody | undefined {
+  if (body.code !== 'rest_invalid_param') return undefined;
+  const details = body.data.details;
+  if (typeof details !== 'object' || details === null) return undefined;
+  for (const detail of Object.values(details)) {
+    if (isWpErrorBody(detail) && detail.code.startsWith('rest_forbidden')) {
+      return detail;
+    }
+  }
+  return undefined;
 }
 
 function fromStatus(

@@ -272,8 +272,11 @@ class ListReader {
       this.cost.requestMs += outcome.requestMs;
       this.cost.bytes += outcome.bytes;
       this.cost.attempts += outcome.attempts;
+      // Only a filter the site does not know is dropped; one refused for
+      // lack of rights is a login problem and stays an error.
       const statusRejected =
         !outcome.ok &&
+        outcome.error.code === 'WP_BAD_REQUEST' &&
         this.withStatus &&
         query.status !== undefined &&
         rejectedParams(outcome.wpError).has('status');

@@ -183,10 +183,10 @@ describe('checkCredentials', () => {
   });
 
   it('reports a user without edit rights as WP_AUTH_FORBIDDEN', async () => {
-    // Prepare
+    // Prepare: logged in, so WordPress answers 403.
     const server = await serve(() =>
       wpError(
-        401,
+        403,
         'rest_forbidden_context',
         'Sorry, you are not allowed to edit this user.',
       ),

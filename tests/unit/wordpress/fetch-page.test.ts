@@ -216,6 +216,64 @@ describe('fetchPage', () => {
     expect(error.message).toContain('HTML page');
   });
 
+  describe('login problems on lists', () => {
+    it('reports edit context refused with 401 as a missing login', async () => {
+      // Prepare: WordPress 6.1 with a wrong password or a stripped header.
+      const server = await serve(() => ({
+        status: 401,
+        headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+        body: '{"code":"rest_forbidden_context","message":"Sorry, you are not allowed to edit posts in this post type.","data":{"status":401}}',
+      }));
+
+      // Act
+      const error = await failure(
+        fetchPage(prettyConnection(server.origin), 'posts', 1),
+      );
+
+      // Assess
+      expect(error.code).toBe('WP_AUTH_NOT_RECEIVED_OR_INVALID');
+      expect(error.message).toContain('CGIPassAuth On');
+    });
+
+    it('keeps a status refused for lack of rights an error', async () => {
+      // Prepare: WordPress 6.1's answer to an anonymous status=private.
+      const server = await serve(() => ({
+        status: 400,
+        headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+        body: '{"code":"rest_invalid_param","message":"Invalid parameter(s): status","data":{"status":400,"params":{"status":"Status is forbidden."},"details":{"status":{"code":"rest_forbidden_status","message":"Status is forbidden.","data":{"status":401}}}}}',
+      }));
+
+      // Act
+      const error = await failure(
+        fetchPage(prettyConnection(server.origin), 'media', 1),
+      );
+
+      // Assess: no second request without the filter.
+      expect(error.code).toBe('WP_AUTH_NOT_RECEIVED_OR_INVALID');
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('drops a status filter the site does not know, with a warning', async () => {
+      // Prepare: a site whose post type has no `private` status.
+      const server = await serve((req) =>
+        queryOf(req.target).status
+          ? {
+              status: 400,
+              headers: { 'Content-Type': 'application/json' },
+              body: '{"code":"rest_invalid_param","message":"Invalid parameter(s): status","data":{"status":400,"params":{"status":"status[1] is not one of inherit, trash."}}}',
+            }
+          : answerCollection(req, { ids: [1, 2] }),
+      );
+
+      // Act
+      const page = await fetchPage(prettyConnection(server.origin), 'media', 1);
+
+      // Assess
+      expect(page.items.map((item) => item.id)).toEqual([1, 2]);
+      expect(codes(page.warnings)).toContain('WP_STATUS_REJECTED');
+    });
+  });
+
   describe('page past the last', () => {
     it('ends a post collection on rest_post_invalid_page_number', async () => {
       // Prepare: 150 posts are 2 pages; page 3 gets the case's 400.
