@@ -302,18 +302,22 @@ class ListReader {
   ): Promise<GetOutcome> {
     this.warnings.push(perPageWarning(size, bound));
     const items: unknown[] = [];
-    let last: GetOutcome | undefined;
+    let first: Record<string, string> | undefined;
     for (let done = 0; done < size; ) {
       const want = Math.min(bound, size - done);
-      last = await this.get({ offset: offset + done, per_page: want });
-      if (!last.ok) return last;
-      const piece = Array.isArray(last.body) ? last.body : [];
-      items.push(...piece);
+      const piece = await this.get({ offset: offset + done, per_page: want });
+      if (!piece.ok) return piece;
+      // WordPress counts 0 in total for an offset past the end, so the
+      // totals of the first piece are the ones to trust.
+      first ??= piece.headers;
+      const list = Array.isArray(piece.body) ? piece.body : [];
+      items.push(...list);
       done += want;
-      if (piece.length < want) break;
+      if (list.length < want || done >= size) {
+        return { ...piece, headers: first, body: items };
+      }
     }
-    if (!last?.ok) throw new Error('a window has at least one piece');
-    return { ...last, body: items };
+    throw new Error('a window holds at least one item');
   }
 
   /** Items must be objects with a positive integer `id`. */
