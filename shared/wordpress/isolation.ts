@@ -68,6 +68,7 @@ export async function fetchPageIsolatingFailures(
   deps?: WpClientDeps,
   opts: { perPage?: number } = {},
 ): Promise<WpIsolatedPage> {
+  let failedAttempts: number;
   try {
     return {
       ...(await fetchPage(conn, resource, page, deps, opts)),
@@ -75,6 +76,7 @@ export async function fetchPageIsolatingFailures(
     };
   } catch (error) {
     if (!isRenderFailure(error)) throw error;
+    failedAttempts = attemptsOf(error);
     deps?.logger?.warn('Page fails on the server; isolating its items', {
       resource,
       page,
@@ -84,6 +86,7 @@ export async function fetchPageIsolatingFailures(
   const perPage = clampPerPage(opts.perPage ?? rt.config.perPage);
   const start = (page - 1) * perPage;
   const state = new Isolation(conn, resource, deps);
+  state.add({ requestMs: 0, bytes: 0, attempts: failedAttempts });
 
   const listing = await listIds(conn, resource, page, perPage, deps);
   state.add(listing.cost);

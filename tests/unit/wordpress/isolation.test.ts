@@ -154,6 +154,7 @@ describe('fetchPageIsolatingFailures', () => {
     );
     expect(page.failures[0]?.message).toContain('critical error');
     expect(page.end).toBe(true);
+    expect(page.attempts).toBe(server.requests.length);
     const listing = server.requests.find((req) => queryOf(req.target)._fields);
     expect(queryOf(listing?.target ?? '')._fields).toBe('id');
   });
