@@ -83,9 +83,11 @@ start_mariadb() {
   mariadb_up && return 0
   log "starting MariaDB"
   # fd 9 holds the scripts' lock: a daemon must not keep it.
-  /etc/init.d/mariadb start >/dev/null 9>&-
-  mariadb_up || die "MariaDB did not start (see /var/log/mysql/error.log)"
+  # Its output goes to a file: a daemon holding our stdout or stderr open
+  # would keep a caller that reads them (ensureWordPress) waiting forever.
   mkdir -p "$WP_E2E_STATE_DIR"
+  /etc/init.d/mariadb start >>"$WP_E2E_STATE_DIR/mariadb-start.log" 2>&1 9>&-
+  mariadb_up || die "MariaDB did not start, see $WP_E2E_STATE_DIR/mariadb-start.log"
   cp /run/mysqld/mysqld.pid "$WP_E2E_MARIADB_PID_FILE"
 }
 

@@ -14,7 +14,8 @@ sites=("$@")
 start_php_fpm() {
   pid_alive "$SITE_RUN/php-fpm.pid" php-fpm && return 0
   rm -f "$SITE_RUN/php-fpm.sock"
-  "$WP_E2E_PHP_FPM" --fpm-config "$SITE_STATE/php-fpm.conf" 9>&- ||
+  "$WP_E2E_PHP_FPM" --fpm-config "$SITE_STATE/php-fpm.conf" \
+    >>"$SITE_LOGS/php-fpm.log" 2>&1 9>&- ||
     die "PHP-FPM failed to start, see $SITE_LOGS/php-fpm.log"
 }
 
@@ -23,7 +24,8 @@ start_nginx() {
   port_busy "$SITE_PORT" &&
     die "port $SITE_PORT is taken by another program; set WP_E2E_PORT"
   install -d -m 0700 -o www-data "$SITE_RUN"/nginx-{body,fastcgi,proxy,uwsgi,scgi}
-  nginx -q -e "$SITE_LOGS/nginx-error.log" -c "$SITE_STATE/nginx.conf" 9>&- ||
+  nginx -q -e "$SITE_LOGS/nginx-error.log" -c "$SITE_STATE/nginx.conf" \
+    >>"$SITE_LOGS/nginx-error.log" 2>&1 9>&- ||
     die "nginx failed to start, see $SITE_LOGS/nginx-error.log"
 }
 
