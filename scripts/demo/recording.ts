@@ -126,7 +126,10 @@ export function exchangeFileName(seq: number, method: string, url: string) {
 
 /** Reads every exchange of a recording directory, in recorded order. */
 export async function readRecording(dir: string): Promise<RecordedExchange[]> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+  // Only exchange files: notes or reports may sit beside them.
+  const names = (await readdir(dir)).filter((name) =>
+    /^\d+-.*\.json$/.test(name),
+  );
   const exchanges = await Promise.all(
     names.map(
       async (name) =>
