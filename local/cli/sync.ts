@@ -46,9 +46,12 @@ runCommand(USAGE, async () => {
     throw new UsageError('--timeout must be a positive number of seconds');
   }
   const appPassword =
-    flags['app-password'] ??
-    process.env.WP_APP_PASSWORD ??
+    flags['app-password'] ||
+    process.env.WP_APP_PASSWORD ||
     (await promptSecret(`Application password for ${flags.user}: `));
+  if (!appPassword) {
+    throw new UsageError('The application password is empty');
+  }
 
   const dir = dataDir();
   const runtime = await connectRuntime(dir);
@@ -73,7 +76,15 @@ runCommand(USAGE, async () => {
     return EXIT[report.status as keyof typeof EXIT] ?? EXIT.failed;
   } catch (error) {
     if (error instanceof ApiAnswerError) {
-      process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      const issues = Array.isArray(error.body.issues)
+        ? error.body.issues
+            .map(
+              (issue: { path?: string; message?: string }) =>
+                `\n  ${issue.path || '(body)'}: ${issue.message}`,
+            )
+            .join('')
+        : '';
+      process.stderr.write(`error: ${error.code}: ${error.message}${issues}\n`);
       return EXIT.failed;
     }
     throw error;

@@ -39,7 +39,13 @@ export async function connectRuntime(
     ['--import', 'tsx', join(PROJECT_DIR, 'local', 'runtime', 'main.ts')],
     {
       cwd: PROJECT_DIR,
-      env: { ...process.env, ...options.env, WP_SYNC_DATA_DIR: dir },
+      env: {
+        ...process.env,
+        ...options.env,
+        WP_SYNC_DATA_DIR: dir,
+        // The runtime runs on Node 20 here; the Lambdas run on 22.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       stdio: ['ignore', log.fd, log.fd],
     },
   );

@@ -9,8 +9,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { JOB_TYPES, QUEUES, TABLES } from '../../shared/resources.js';
 import { ROUTES, WORKERS } from '../../shared/routes.js';
+import { startLocalAws } from '../aws/local-aws.js';
 import { type LoadedRoute, startApiServer } from './api-server.js';
-import { startLocalAws } from './local-aws.js';
 import { dataPaths } from './paths.js';
 import {
   type QueuePoller,

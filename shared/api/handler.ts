@@ -47,15 +47,16 @@ export function apiHandler(
       return result;
     } catch (error) {
       const { result, unexpected } = errorAnswer(error, correlationId);
-      const fields = {
-        route: event.routeKey,
-        status: result.statusCode,
-        error,
-      };
+      const fields = { route: event.routeKey, status: result.statusCode };
       if (unexpected) {
-        logger.error('Request failed', fields);
+        logger.error('Request failed', { ...fields, error });
       } else {
-        logger.info('Request refused', fields);
+        // An expected refusal: its code and message say all, no stack.
+        logger.info('Request refused', {
+          ...fields,
+          code: (error as { code?: string }).code,
+          reason: (error as Error).message,
+        });
       }
       return result;
     }

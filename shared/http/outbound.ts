@@ -11,7 +11,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { Readable, Transform } from 'node:stream';
+import type { Duplex, Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { WordPressError } from '../errors.js';
 
@@ -35,12 +35,43 @@ export type ConnectionGuard = (
   address: string,
 ) => boolean | Promise<boolean>;
 
+/**
+ * Screens a URL before its host name is resolved, so a refused name is
+ * never even looked up. Throw a `WordPressError` to refuse.
+ */
+export type UrlGuard = (url: URL) => void;
+
+/** The one place a request may connect to: the address the guard approved. */
+export interface ConnectTarget {
+  /** The approved IP address. */
+  address: string;
+  family: number;
+  port: number;
+  /** The URL's host name (no brackets), for TLS server names and logs. */
+  hostname: string;
+  /** Whether the stream must speak TLS (an https URL). */
+  secure: boolean;
+}
+
+/**
+ * Opens the stream a request is sent over. It must connect to
+ * `target.address` and nowhere else, with TLS when `target.secure`.
+ */
+export type Connector = (target: ConnectTarget) => Duplex;
+
 /** How requests are made; every field has a safe default. */
 export interface OutboundOptions {
   /** Resolves host names. @default dns.lookup */
   lookup?: LookupFunction;
+  /** Called with every URL before it is resolved. @default allows every URL */
+  urlGuard?: UrlGuard;
   /** Called before every connection. @default allows every address */
   guard?: ConnectionGuard;
+  /**
+   * Opens connections; tests pass one to see where a request would go
+   * without it going there. @default a TCP (and TLS) socket of Node's own
+   */
+  connect?: Connector;
   /** Time for each of resolving and connecting (TLS included). @default 10000 */
   connectTimeoutMs?: number;
   /** Time for the whole exchange, body included. @default 60000 */
@@ -96,8 +127,9 @@ const TLS_CODES = new Set([
 /**
  * Sends one request and reads the whole response.
  *
- * @throws WordPressError `WP_URL_NOT_ALLOWED` when the URL is not http(s),
- *   carries credentials, or the guard refuses the address;
+ * @throws WordPressError `WP_URL_NOT_ALLOWED` when the URL is not a valid
+ *   http(s) URL, carries credentials, or a guard refuses the URL or the
+ *   address;
  *   `WP_TIMEOUT` (retryable) past a timeout; `WP_RESPONSE_TOO_LARGE` past
  *   the size cap; `WP_UNREACHABLE` when the connection fails, is reset or
  *   the body is cut short (retryable unless the host does not exist or its
@@ -113,6 +145,7 @@ export async function request(
   options: OutboundOptions = {},
 ): Promise<OutboundResponse> {
   const target = checkUrl(url);
+  options.urlGuard?.(target);
   const now = options.now ?? Date.now;
   const started = now();
   const connectTimeoutMs =
@@ -141,7 +174,7 @@ function allowAll(): boolean {
 }
 
 function checkUrl(url: string | URL): URL {
-  const target = new URL(url);
+  const target = parseUrl(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new WordPressError(
       'WP_URL_NOT_ALLOWED',
@@ -158,6 +191,19 @@ function checkUrl(url: string | URL): URL {
     );
   }
   return target;
+}
+
+function parseUrl(url: string | URL): URL {
+  try {
+    return new URL(url);
+  } catch (error) {
+    // A caller classifies WordPressErrors; a bare TypeError would be a bug.
+    throw new WordPressError(
+      'WP_URL_NOT_ALLOWED',
+      `"${String(url)}" is not a valid URL.`,
+      { cause: error },
+    );
+  }
 }
 
 interface ResolvedAddress {
@@ -218,6 +264,8 @@ function exchange(
   }
   const host = hostOf(target);
   const transport = secure ? https : http;
+  const connect = options.connect;
+  const port = target.port === '' ? undefined : Number(target.port);
 
   return new Promise((done, fail) => {
     let settled = false;
@@ -237,11 +285,22 @@ function exchange(
     const outgoing = transport.request({
       protocol: target.protocol,
       hostname: host,
-      port: target.port === '' ? undefined : Number(target.port),
+      port,
       path: `${target.pathname}${target.search}`,
       method: req.method ?? 'GET',
       headers,
-      agent: false,
+      // Node uses createConnection only when no agent is given.
+      agent: connect ? undefined : false,
+      createConnection: connect
+        ? () =>
+            connect({
+              address: address.address,
+              family: address.family,
+              port: port ?? (secure ? 443 : 80),
+              hostname: host,
+              secure,
+            })
+        : undefined,
       // Connect to the address the guard approved, never a fresh answer.
       lookup: pinnedLookup(address),
       servername: secure && net.isIP(host) === 0 ? host : undefined,
