@@ -197,10 +197,11 @@ function parseUrl(url: string | URL): URL {
   try {
     return new URL(url);
   } catch (error) {
-    // A caller classifies WordPressErrors; a bare TypeError would be a bug.
+    // Callers classify WordPressErrors; the text is left out of the message
+    // because a malformed URL may still hold a password.
     throw new WordPressError(
       'WP_URL_NOT_ALLOWED',
-      `"${String(url)}" is not a valid URL.`,
+      'The URL to fetch is not a valid URL.',
       { cause: error },
     );
   }
