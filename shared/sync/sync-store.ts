@@ -7,13 +7,14 @@
  * however often SQS delivers its message.
  */
 import {
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { mapConcurrent } from '../concurrency.js';
 import { isConditionFailure } from '../content/item-store.js';
 import { JOB_TYPES, type JobType } from '../resources.js';
 import {
@@ -70,6 +71,7 @@ export interface OutboxEntry extends EmbeddingMessage {
 }
 
 const MAX_FINDINGS_PER_TASK = 50;
+const BATCH_WRITE_LIMIT = 25;
 
 /** Reads and writes the records of syncs. */
 export class SyncStore {
@@ -564,17 +566,29 @@ export class SyncStore {
    * in between leaves them for the next delivery or restart to send.
    */
   async addToOutbox(entries: readonly OutboxEntry[]): Promise<void> {
-    for (const entry of entries) {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...entry,
-            pendingKind: 'embedding',
-            pendingSince: new Date().toISOString(),
+    const pendingSince = new Date().toISOString();
+    for (let start = 0; start < entries.length; start += BATCH_WRITE_LIMIT) {
+      let requests: Record<string, unknown>[] = entries
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((entry) => ({
+          PutRequest: {
+            Item: { ...entry, pendingKind: 'embedding', pendingSince },
           },
-        }),
-      );
+        }));
+      for (let round = 0; requests.length > 0; round++) {
+        if (round > 0) {
+          await sleep(Math.min(1000, 50 * 2 ** round));
+        }
+        const answer = await this.dynamo.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.tableName]: requests as never },
+          }),
+        );
+        requests = (answer.UnprocessedItems?.[this.tableName] ?? []) as Record<
+          string,
+          unknown
+        >[];
+      }
     }
   }
 
@@ -607,8 +621,8 @@ export class SyncStore {
 
   /** Marks outbox entries as handed to the queue. */
   async markSent(syncId: string, recs: readonly string[]): Promise<void> {
-    for (const rec of recs) {
-      await this.dynamo.send(
+    await mapConcurrent(recs, 16, (rec) =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { syncId, rec },
@@ -616,8 +630,8 @@ export class SyncStore {
             'SET sentAt = :now REMOVE pendingKind, pendingSince',
           ExpressionAttributeValues: { ':now': new Date().toISOString() },
         }),
-      );
-    }
+      ),
+    );
   }
 
   /**
@@ -717,3 +731,7 @@ function isTransactionConditionFailure(error: unknown): boolean {
 }
 
 export type { Resource };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -2,6 +2,7 @@
  * Writes one fetched page of WordPress items into the store.
  */
 
+import { mapConcurrent } from '../concurrency.js';
 import {
   contentHash,
   type ItemContent,
@@ -11,9 +12,12 @@ import {
 } from '../content/item.js';
 import type { ItemStore } from '../content/item-store.js';
 import { mapItem, type SiteContext } from '../content/map-item.js';
-import { decide } from '../content/versioning.js';
+import { decide, type StoredVersion } from '../content/versioning.js';
 import { asError, WpSyncError } from '../errors.js';
 import type { Finding, Resource } from './model.js';
+
+/** Writes in flight per page: DynamoDB takes them in parallel. */
+const WRITE_CONCURRENCY = 16;
 
 /** What happened to one item of the page. */
 export type ItemOutcome =
@@ -61,61 +65,68 @@ export async function upsertPage(
     }
   }
   const stored = await store.readVersions(site.siteId, [...contents.keys()]);
-  for (const [key, content] of contents) {
-    const item: StoredItem = {
-      ...content,
-      siteId: site.siteId,
-      itemKey: key,
-      hash: contentHash(content),
-      fetchedAt: write.fetchedAt,
-      syncId: write.syncId,
-      syncTask: write.syncTask,
-      syncAction: 'created',
-    };
-    const decision = decide(item, stored.get(key));
-    if (decision.kind === 'skip') {
-      outcomes.push({
-        kind: 'skipped',
-        wpId: item.wpId,
-        reason: decision.reason,
-      });
-      continue;
-    }
-    if (decision.kind === 'replay') {
-      outcomes.push({
-        kind: decision.action,
-        item: { ...item, syncAction: decision.action },
-      });
-      continue;
-    }
-    const toWrite = {
-      ...item,
-      syncAction: decision.kind === 'create' ? 'created' : 'updated',
-    } as const;
-    try {
-      const result = await store.put(toWrite);
-      outcomes.push(
-        result === 'written'
-          ? { kind: toWrite.syncAction, item: toWrite }
-          : { kind: 'skipped', wpId: item.wpId, reason: 'newer-stored' },
-      );
-    } catch (error) {
-      if (!(error instanceof WpSyncError)) {
-        throw error;
-      }
-      outcomes.push({
-        kind: 'failed',
-        finding: {
-          code: error.code,
-          message: error.message,
-          wpId: item.wpId,
-          resource: write.resource,
-          page: write.page,
-        },
-      });
-    }
-  }
+  const written = await mapConcurrent(
+    [...contents],
+    WRITE_CONCURRENCY,
+    ([key, content]) =>
+      upsertOne(key, content, stored.get(key), site, write, store),
+  );
+  outcomes.push(...written);
   return outcomes;
+}
+
+async function upsertOne(
+  key: string,
+  content: ItemContent,
+  stored: StoredVersion | undefined,
+  site: SiteContext,
+  write: WriteContext,
+  store: ItemStore,
+): Promise<ItemOutcome> {
+  const item: StoredItem = {
+    ...content,
+    siteId: site.siteId,
+    itemKey: key,
+    hash: contentHash(content),
+    fetchedAt: write.fetchedAt,
+    syncId: write.syncId,
+    syncTask: write.syncTask,
+    syncAction: 'created',
+  };
+  const decision = decide(item, stored);
+  if (decision.kind === 'skip') {
+    return { kind: 'skipped', wpId: item.wpId, reason: decision.reason };
+  }
+  if (decision.kind === 'replay') {
+    return {
+      kind: decision.action,
+      item: { ...item, syncAction: decision.action },
+    };
+  }
+  const toWrite: StoredItem = {
+    ...item,
+    syncAction: decision.kind === 'create' ? 'created' : 'updated',
+  };
+  try {
+    const result = await store.put(toWrite);
+    return result === 'written'
+      ? { kind: toWrite.syncAction, item: toWrite }
+      : { kind: 'skipped', wpId: item.wpId, reason: 'newer-stored' };
+  } catch (error) {
+    if (!(error instanceof WpSyncError)) {
+      throw error;
+    }
+    return {
+      kind: 'failed',
+      finding: {
+        code: error.code,
+        message: error.message,
+        wpId: item.wpId,
+        resource: write.resource,
+        page: write.page,
+      },
+    };
+  }
 }
 
 function itemFinding(
