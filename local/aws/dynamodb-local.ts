@@ -169,7 +169,10 @@ function keepOutputTail(child: ChildProcess): OutputTail {
   return { lines, stdout };
 }
 
-/** Resolves with the port from the launcher's `LISTENING host port` line. */
+/**
+ * Resolves with the port from the launcher's `LISTENING host port` line;
+ * rejects on its `FAILED` line, an early exit or the timeout.
+ */
 function waitForListening(
   child: ChildProcess,
   output: OutputTail,
@@ -186,6 +189,10 @@ function waitForListening(
       );
     };
     const onLine = (line: string) => {
+      if (line.startsWith('FAILED ')) {
+        fail(`DynamoDB Local could not start on ${line.slice(7)}`);
+        return;
+      }
       const match = /^LISTENING (\S+) (\d+)$/.exec(line);
       if (!match) return;
       cleanup();

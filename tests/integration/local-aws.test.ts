@@ -147,6 +147,19 @@ describe('startDynamoDbLocal', () => {
     expect(Item).toEqual(item);
   });
 
+  it('names the address it could not bind when the port is taken', async () => {
+    // Prepare
+    const takenPort = Number(new URL(localAws().sqsEndpoint).port);
+
+    // Act
+    const starting = startDynamoDbLocal({ port: takenPort });
+
+    // Assess
+    await expect(starting).rejects.toThrow(
+      `could not start on 127.0.0.1:${takenPort}`,
+    );
+  });
+
   it('ends its JVM on stop()', async () => {
     // Prepare
     const dynamo = await startDynamoDbLocal();

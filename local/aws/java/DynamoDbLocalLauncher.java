@@ -19,7 +19,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * properties {@code wpsync.dynamodb.host} (default 127.0.0.1) and
  * {@code wpsync.dynamodb.port} (default 0, a free port chosen by the system)
  * before the server starts. A {@code -port} argument is overridden. Once
- * listening it prints {@code LISTENING <host> <port>} on standard output.
+ * listening it prints {@code LISTENING <host> <port>} on standard output;
+ * when it cannot start it prints {@code FAILED <host>:<port> <reason>}.
  *
  * <p>It also stops when standard input closes. The parent keeps that pipe
  * open for as long as it lives, so a parent that dies without stopping the
@@ -52,10 +53,14 @@ public final class DynamoDbLocalLauncher {
       network.setPort(port);
     }
 
-    // start() prints a bind failure and stops Jetty instead of throwing.
-    proxy.start();
+    try {
+      proxy.start();
+    } catch (Exception e) {
+      fail(host, port, rootCause(e).toString());
+    }
+    // start() swallows some bind failures after printing them.
     if (!jetty.isStarted()) {
-      System.exit(2);
+      fail(host, port, "Jetty did not start");
     }
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(proxy)));
@@ -65,6 +70,21 @@ public final class DynamoDbLocalLauncher {
     System.out.println("LISTENING " + host + " " + boundPort);
     System.out.flush();
     proxy.join();
+  }
+
+  /** Reports why on one line of standard output, for the parent to quote. */
+  private static void fail(String host, int port, String reason) {
+    System.out.println("FAILED " + host + ":" + port + " " + reason);
+    System.out.flush();
+    System.exit(2);
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** Telemetry would call an AWS endpoint: it is always off here. */
