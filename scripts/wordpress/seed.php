@@ -93,17 +93,27 @@ update_option('wp_page_for_privacy_policy', 0);
 
 require __DIR__ . '/seed-steps.php';
 
+/** Runs one step and logs how long it took, to see where seeding time goes. */
+function wp_sync_e2e_step(string $name, callable $step)
+{
+    $started = microtime(true);
+    $result = $step();
+    wp_sync_e2e_log(sprintf('%s: %.1fs', $name, microtime(true) - $started));
+    return $result;
+}
+
 $batch = new WpSyncE2eBatch($wpdb, 100);
 $users = wp_sync_e2e_seed_users();
-$categories = wp_sync_e2e_seed_categories($rng, $text, $profile['categories'] - 1, $batch);
-$tags = wp_sync_e2e_seed_tags($rng, $text, $profile['tags'], $batch);
-$media = wp_sync_e2e_seed_media($rng, $text, $profile['media'] + 1, $batch);
-$pages = wp_sync_e2e_seed_pages($rng, $text, $profile['pages'], $users, $media, $batch);
-$posts = wp_sync_e2e_seed_posts($rng, $text, $profile['posts'], $users, $categories, $tags, $media, $batch);
+$categories = wp_sync_e2e_step('categories', fn () => wp_sync_e2e_seed_categories($rng, $text, $profile['categories'] - 1, $batch));
+$tags = wp_sync_e2e_step('tags', fn () => wp_sync_e2e_seed_tags($rng, $text, $profile['tags'], $batch));
+$media = wp_sync_e2e_step('media', fn () => wp_sync_e2e_seed_media($rng, $text, $profile['media'] + 1, $batch));
+$pages = wp_sync_e2e_step('pages', fn () => wp_sync_e2e_seed_pages($rng, $text, $profile['pages'], $users, $media, $batch));
+$posts = wp_sync_e2e_step('posts', fn () => wp_sync_e2e_seed_posts($rng, $text, $profile['posts'], $users, $categories, $tags, $media, $batch));
 $trashed = wp_sync_e2e_seed_trash($text, $profile['trashedPosts'], $users, $batch);
 $dangling = wp_sync_e2e_seed_dangling_featured($posts, $media, $batch);
 $batch->commit();
-wp_defer_term_counting(false);
+wp_sync_e2e_step('term counts', fn () => wp_defer_term_counting(false));
+wp_cache_flush();
 
 $summary = [
     'profile' => $profile_name,
