@@ -18,9 +18,18 @@ flock 9
 bash "$WP_E2E_SCRIPTS_DIR/install.sh" "$SITE"
 bash "$WP_E2E_SCRIPTS_DIR/start.sh" "$SITE"
 summary="$(umask 077 && mktemp "$SITE_STATE/.seed.XXXXXX")"
-if ! run_site_php seed.php "$SITE" >"$summary"; then
+status=0
+run_site_php seed.php "$SITE" >"$summary" || status=$?
+if [[ "$status" == 4 ]]; then
+  # An earlier seed died halfway (killed test run): nothing to keep.
+  log "site $SITE was half seeded: reinstalling it"
+  bash "$WP_E2E_SCRIPTS_DIR/install.sh" "$SITE" --fresh
+  status=0
+  run_site_php seed.php "$SITE" >"$summary" || status=$?
+fi
+if [[ "$status" != 0 ]]; then
   rm -f "$summary"
-  die "seeding site $SITE failed; to start over: install.sh $SITE --fresh"
+  die "seeding site $SITE failed (exit $status); to start over: install.sh $SITE --fresh"
 fi
 chmod 0644 "$summary"
 mv -f "$summary" "$SITE_STATE/seed.json"

@@ -14,8 +14,8 @@
  * and a featured image that points at a deleted attachment.
  *
  * Idempotent: a site already seeded with the same profile is left alone and
- * its summary printed again; any other seeded, half-seeded or hand-filled
- * site is refused (exit 3). The JSON summary goes to stdout, progress to
+ * its summary printed again; a site seeded with another profile or holding
+ * posts no seed made is refused (exit 3), a half-seeded one too (exit 4). The JSON summary goes to stdout, progress to
  * stderr.
  */
 
@@ -51,7 +51,8 @@ if (is_array($previous)) {
         wp_sync_e2e_refuse("site already seeded with profile '{$previous['profile']}'");
     }
     if ($previous['status'] !== 'done') {
-        wp_sync_e2e_refuse('an earlier seed stopped halfway; reinstall with install.sh --fresh');
+        fwrite(STDERR, "[wp-e2e] seed refused: an earlier seed stopped halfway; reinstall with install.sh --fresh\n");
+        exit(4);
     }
     wp_sync_e2e_log("site already seeded with profile '$profile_name': nothing to do");
     echo wp_json_encode($previous['summary'], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
