@@ -26,8 +26,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * open for as long as it lives, so a parent that dies without stopping the
  * server (a crash, SIGKILL) still takes the server down with it.
  *
- * <p>Run it as a single-file source program with DynamoDBLocal.jar on the
- * class path: {@code java -Dwpsync.dynamodb.port=0
+ * <p>It runs compiled or as a single-file source program, with
+ * DynamoDBLocal.jar on the class path: {@code java -Dwpsync.dynamodb.port=0
  * -Djava.library.path=DynamoDBLocal_lib -cp DynamoDBLocal.jar
  * DynamoDbLocalLauncher.java -inMemory -sharedDb}.
  */
