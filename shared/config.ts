@@ -21,6 +21,16 @@ const settingsSchema = z.object({
   /** Set only by the local runtime; AWS endpoints are used when absent. */
   dynamoDbEndpoint: z.url().optional(),
   sqsEndpoint: z.url().optional(),
+  /**
+   * Static credentials for the local stand-ins; only used with explicit
+   * endpoints, so a Lambda's own role credentials are never overridden.
+   */
+  localCredentials: z
+    .object({
+      accessKeyId: z.string().min(1),
+      secretAccessKey: z.string().min(1),
+    })
+    .optional(),
   tables: z.object(tableNames),
   queues: z.record(z.string(), z.string().optional()),
   /** Receives of a page message before SQS moves it to the dead letters. */
@@ -58,6 +68,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     region: env.AWS_REGION,
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
     sqsEndpoint: env.SQS_ENDPOINT,
+    localCredentials:
+      (env.DYNAMODB_ENDPOINT || env.SQS_ENDPOINT) && env.AWS_ACCESS_KEY_ID
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          }
+        : undefined,
     tables: Object.fromEntries(
       Object.entries(TABLES).map(([name, table]) => [name, env[table.envVar]]),
     ),

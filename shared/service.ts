@@ -7,6 +7,7 @@ import { createAwsClients } from './aws/clients.js';
 import { queueUrl, readSettings, type Settings } from './config.js';
 import { ItemStore } from './content/item-store.js';
 import { WpSyncError } from './errors.js';
+import { guardedHttpOptions } from './http/ssrf-guard.js';
 import { FileSecretStore } from './secrets/file-secret-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
@@ -46,7 +47,13 @@ export function createService(settings: Settings = readSettings()): Service {
     items: new ItemStore(dynamo, settings.tables.items),
     policies: new CostPolicyStore(dynamo, settings.tables.tenants),
     dispatcher: new Dispatcher(sqs, (queue) => queueUrl(settings, queue)),
-    wordpress: {},
+    // Every request to a tenant's site passes the SSRF guard; only the local
+    // runtime may reach plain http and loopback origins.
+    wordpress: {
+      http: guardedHttpOptions({
+        allowLocalOrigins: settings.allowLocalOrigins,
+      }),
+    },
     workerId: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}:${randomUUID()}`,
   };
 }

@@ -30,6 +30,9 @@ export async function runCommand(
   usage: string,
   main: () => Promise<number>,
 ): Promise<void> {
+  // The CLI runs on Node 20, which the AWS SDK warns about on every call;
+  // the deployed Lambdas run on Node 22 and never see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
     process.exitCode = await main();
   } catch (error) {

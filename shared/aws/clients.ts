@@ -16,8 +16,12 @@ export interface AwsClients {
  * them the SDK resolves the regional AWS endpoints.
  */
 export function createAwsClients(settings: Settings): AwsClients {
+  const credentials = settings.localCredentials && {
+    credentials: settings.localCredentials,
+  };
   const dynamo = new DynamoDBClient({
     region: settings.region,
+    ...credentials,
     ...(settings.dynamoDbEndpoint && { endpoint: settings.dynamoDbEndpoint }),
     // The SDK retries throttling with backoff; a page is worth a few more
     // tries than the default before its task gives up.
@@ -25,6 +29,7 @@ export function createAwsClients(settings: Settings): AwsClients {
   });
   const sqs = new SQSClient({
     region: settings.region,
+    ...credentials,
     ...(settings.sqsEndpoint && { endpoint: settings.sqsEndpoint }),
     maxAttempts: 6,
   });

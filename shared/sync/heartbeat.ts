@@ -15,7 +15,10 @@ export interface HeartbeatTarget {
   readonly visibilitySeconds: number;
 }
 
-/** Starts beating every third of the lease; `stop` ends it. */
+/**
+ * Starts beating every third of the lease. `stop` ends it and waits for a
+ * beat in flight, so no beat outlives the work (or its log context).
+ */
 export function startHeartbeat(options: {
   message: PageMessage;
   owner: string;
@@ -24,8 +27,10 @@ export function startHeartbeat(options: {
   log: Log;
   target?: HeartbeatTarget;
   now?: () => number;
-}): { stop(): void } {
+}): { stop(): Promise<void> } {
   const now = options.now ?? Date.now;
+  const stopped = false;
+  const inFlight: Promise<void> = Promise.resolve();
   const beat = async () => {
     const held = await options.syncs.renewLease(
       options.message,
@@ -33,9 +38,13 @@ export function startHeartbeat(options: {
       now() + options.leaseMs,
     );
     if (!held) {
-      options.log.warn('Lost the lease of a page task', {
-        task: taskRec(options.message),
-      });
+      // After the work is recorded the task is no longer claimed: a beat
+      // that lands then has nothing to hold, and that is fine.
+      if (!stopped) {
+        options.log.warn('Lost the lease of a page task', {
+          task: taskRec(options.message),
+        });
+      }
       return;
     }
     await options.target?.extendVisibility(options.target.visibilitySeconds);

@@ -122,7 +122,7 @@ export async function workPage(
   } catch (error) {
     return handleFailure(message, receiveCount, error, deps, now);
   } finally {
-    heartbeat.stop();
+    await heartbeat.stop();
   }
 }
 
