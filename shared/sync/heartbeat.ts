@@ -29,8 +29,8 @@ export function startHeartbeat(options: {
   now?: () => number;
 }): { stop(): Promise<void> } {
   const now = options.now ?? Date.now;
-  const stopped = false;
-  const inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
   const beat = async () => {
     const held = await options.syncs.renewLease(
       options.message,
@@ -51,7 +51,7 @@ export function startHeartbeat(options: {
   };
   const timer = setInterval(
     () => {
-      beat().catch((error) =>
+      inFlight = beat().catch((error) =>
         options.log.warn('Heartbeat failed', {
           task: taskRec(options.message),
           error: String(error),
@@ -61,5 +61,11 @@ export function startHeartbeat(options: {
     Math.max(1000, Math.floor(options.leaseMs / 3)),
   );
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
