@@ -116,10 +116,11 @@ export async function workPage(
     ...(deps.heartbeat && { target: deps.heartbeat }),
   });
   try {
-    const result = await workClaimedPage(message, deps, now);
+    const result = await workClaimedPage(message, deps, now, heartbeat);
     const closed = await closeSyncIfDone(message, deps, now());
     return closed ? { ...result, closed } : result;
   } catch (error) {
+    await heartbeat.stop();
     return handleFailure(message, receiveCount, error, deps, now);
   } finally {
     await heartbeat.stop();
@@ -130,6 +131,7 @@ async function workClaimedPage(
   message: PageMessage,
   deps: PageWorkerDeps,
   now: () => Date,
+  heartbeat: { stop(): Promise<void> },
 ): Promise<PageResult> {
   const { site, connection } = await deps.sites.load(
     message.tenantId,
@@ -203,6 +205,8 @@ async function workClaimedPage(
     'done',
     outcome,
   );
+  // Once recorded the task is no longer claimed: nothing left to hold.
+  await heartbeat.stop();
   if (!recorded) {
     // Our lease ran out and another worker took the page over; its
     // outcome is the one that counts.
