@@ -220,5 +220,9 @@ function refsTo(
   type: ItemType,
   wpIds: readonly number[],
 ): ItemRef[] {
-  return [...new Set(wpIds)].map((wpId) => refTo(siteId, type, wpId));
+  // WordPress lists a post's terms by name, so ties can swap between two
+  // requests; as a set in id order, unchanged terms always compare equal.
+  return [...new Set(wpIds)]
+    .sort((a, b) => a - b)
+    .map((wpId) => refTo(siteId, type, wpId));
 }

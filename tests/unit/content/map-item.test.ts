@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localIdFor } from '../../../shared/content/item.js';
+import { contentHash, localIdFor } from '../../../shared/content/item.js';
 import { mapItem } from '../../../shared/content/map-item.js';
 import { ValidationError } from '../../../shared/errors.js';
 
@@ -33,7 +33,12 @@ describe('mapItem', () => {
   });
 
   it('decodes HTML-escaped term names', () => {
-    const raw = { id: 3, name: 'Food &amp; Drink', slug: 'food-drink', parent: 2 };
+    const raw = {
+      id: 3,
+      name: 'Food &amp; Drink',
+      slug: 'food-drink',
+      parent: 2,
+    };
 
     const term = mapItem('categories', raw, site);
 
@@ -145,7 +150,7 @@ describe('mapItem', () => {
   });
 
   it('turns term, media and parent ids into references by local id', () => {
-    const raw = { id: 5, categories: [3, 3, 4], tags: [9], featured_media: 77 };
+    const raw = { id: 5, categories: [4, 3, 3], tags: [9], featured_media: 77 };
 
     const post = mapItem('posts', raw, site);
 
@@ -154,6 +159,21 @@ describe('mapItem', () => {
     expect(post.featuredMedia?.localId).toBe(
       localIdFor(site.siteId, 'media', 77),
     );
+  });
+
+  it('gives the same record whatever order WordPress lists terms in', () => {
+    // Prepare: terms sorted by name swap when two share a name.
+    const first = { id: 92, categories: [6, 7, 9] };
+    const again = { id: 92, categories: [7, 6, 9] };
+
+    // Act
+    const [a, b] = [
+      mapItem('posts', first, site),
+      mapItem('posts', again, site),
+    ];
+
+    // Assess
+    expect(contentHash(a)).toBe(contentHash(b));
   });
 
   it('refuses an item without a numeric id', () => {
