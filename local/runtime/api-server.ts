@@ -46,8 +46,10 @@ export async function startApiServer(options: {
   port?: number;
   timeoutMs?: number;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  // One invocation per handler at a time, as one Lambda instance runs one:
+  // handlers keep per-request log keys at module scope.
   const matchers = options.routes.map((route) => ({
-    route,
+    route: { ...route, invoke: oneAtATime(route.invoke) },
     pattern: new RegExp(
       `^${route.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`,
     ),
@@ -208,4 +210,15 @@ function send(response: ServerResponse, status: number, body: unknown): void {
     'content-type': 'application/json; charset=utf-8',
   });
   response.end(JSON.stringify(body));
+}
+
+function oneAtATime<A extends unknown[], R>(
+  work: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (...args: A) => {
+    const run = tail.then(() => work(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }

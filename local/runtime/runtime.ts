@@ -92,18 +92,23 @@ export async function startLocalRuntime(options: {
   for (const job of JOB_TYPES) {
     const queueUrl = env[QUEUES[job].envVar];
     if (!queueUrl) throw new Error(`No URL for the ${job} queue`);
-    pollers.push(
-      startQueuePoller({
-        sqs,
-        queueUrl,
-        queueName: job,
-        handler: (await loadHandler(WORKERS[job])) as WorkerHandler,
-        functionName: WORKERS[job],
-        log,
-        batchSize: LOCAL_TIMINGS.batchSize,
-        concurrency: LOCAL_TIMINGS.workersPerQueue,
-      }),
-    );
+    // Lambda runs one invocation per instance at a time, and handlers keep
+    // per-invocation state (log keys, metrics) at module scope: each lane
+    // gets its own instance of the handler module, as a Lambda would.
+    for (let lane = 0; lane < LOCAL_TIMINGS.workersPerQueue; lane++) {
+      pollers.push(
+        startQueuePoller({
+          sqs,
+          queueUrl,
+          queueName: job,
+          handler: (await loadHandler(WORKERS[job], lane)) as WorkerHandler,
+          functionName: WORKERS[job],
+          log,
+          batchSize: LOCAL_TIMINGS.batchSize,
+          concurrency: 1,
+        }),
+      );
+    }
   }
   log.info('Local runtime ready', {
     apiUrl: api.url,
@@ -127,7 +132,9 @@ export async function startLocalRuntime(options: {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers differ by trigger.
-async function loadHandler(name: string): Promise<any> {
-  const module = await import(`../../functions/${name}.ts`);
+async function loadHandler(name: string, instance = 0): Promise<any> {
+  const module = await import(
+    `../../functions/${name}.ts?instance=${instance}`
+  );
   return module.handler;
 }
