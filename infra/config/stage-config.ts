@@ -41,7 +41,10 @@ const timingsSchema = z
     workerTimeoutSeconds: seconds(900),
     /** Seconds a received page message stays hidden; SQS allows 12 h. */
     visibilityTimeoutSeconds: seconds(43_200),
-    /** Seconds a claimed page task belongs to its worker (LEASE_SECONDS). */
+    /**
+     * Seconds a claimed page task belongs to its worker between two
+     * heartbeats (LEASE_SECONDS).
+     */
     leaseSeconds: seconds(43_200),
     /** Deliveries before a page message moves to its dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(1000),
@@ -59,8 +62,9 @@ const timingsSchema = z
         })`,
       });
     }
-    // Workers do not renew their lease, so a lease shorter than a run lets
-    // a second worker take over a page that is still being worked.
+    // A worker's heartbeat renews its lease every third of it; a lease
+    // that also outlasts a whole run keeps a page with its worker even
+    // when beats fail (the store throttled), so no second worker takes it.
     if (timings.leaseSeconds < timings.workerTimeoutSeconds) {
       context.addIssue({
         code: 'custom',
@@ -68,8 +72,9 @@ const timingsSchema = z
         message: 'must be at least workerTimeoutSeconds',
       });
     }
-    // A message redelivered after a crashed run must find the lease of
-    // that run expired, or the retry is spent on a busy answer.
+    // A message redelivered after a crashed run (one visibility timeout
+    // after its last beat) must find that run's lease expired, or the
+    // retry is spent on a busy answer.
     if (timings.leaseSeconds >= timings.visibilityTimeoutSeconds) {
       context.addIssue({
         code: 'custom',

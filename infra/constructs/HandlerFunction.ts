@@ -124,6 +124,10 @@ export class HandlerFunction extends Construct {
         ALLOW_LOCAL_ORIGINS: 'false',
         MAX_RECEIVE_COUNT: String(stage.timings.maxReceiveCount),
         LEASE_SECONDS: String(stage.timings.leaseSeconds),
+        // What a worker's heartbeat asks for; the page queues' own timeout.
+        VISIBILITY_TIMEOUT_SECONDS: String(
+          stage.timings.visibilityTimeoutSeconds,
+        ),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: stage.logs.level,
@@ -155,10 +159,11 @@ export class HandlerFunction extends Construct {
 
   private checkEnvironment(): string[] {
     const cfn = this.function.node.defaultChild as { environment?: unknown };
+    // Resolved, not rendered: the L1's own (camel-case) property names.
     const resolved = Stack.of(this).resolve(cfn.environment) as
-      | { Variables?: Record<string, unknown> }
+      | { variables?: Record<string, unknown> }
       | undefined;
-    return resolved?.Variables?.ALLOW_LOCAL_ORIGINS === 'true'
+    return resolved?.variables?.ALLOW_LOCAL_ORIGINS === 'true'
       ? [
           'ALLOW_LOCAL_ORIGINS=true lets tenants register plain-http and ' +
             'loopback sites; it is for the local runtime only',
