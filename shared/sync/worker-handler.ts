@@ -67,7 +67,7 @@ export function pageWorkerHandler(job: JobType, service: Service) {
             ),
         },
       });
-      recordResult(result);
+      recordResult(message, result);
     } catch (error) {
       metrics.addDimension(JOB_DIMENSION, job);
       metrics.addMetric(METRICS.pagesFailed, MetricUnit.Count, 1);
@@ -78,7 +78,7 @@ export function pageWorkerHandler(job: JobType, service: Service) {
     }
   };
 
-  const recordResult = (result: PageResult): void => {
+  const recordResult = (message: PageMessage, result: PageResult): void => {
     metrics.addDimension(JOB_DIMENSION, job);
     if (result.kind === 'done') {
       const { counts, requestMs, upsertMs } = result.outcome;
@@ -110,8 +110,11 @@ export function pageWorkerHandler(job: JobType, service: Service) {
       logger.info('Duplicate delivery ignored');
     }
     if (result.closed) {
-      // Sync totals are not split by job: one sync, one count.
+      // Sync totals are not split by job: publish the job's metrics first,
+      // then count the sync once with the same metadata and no job.
       metrics.publishStoredMetrics();
+      metrics.addMetadata('correlationId', message.correlationId);
+      metrics.addMetadata('syncId', message.syncId);
       metrics.addMetric(SYNC_METRIC[result.closed], MetricUnit.Count, 1);
     }
   };
