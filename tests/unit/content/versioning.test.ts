@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decide,
   type IncomingVersion,
   type StoredVersion,
-  decide,
   writeCondition,
 } from '../../../shared/content/versioning.js';
 
@@ -48,7 +48,10 @@ describe('decide', () => {
   it('skips unchanged content whatever the dates say', () => {
     const same = incoming({ hash: 'h-old' });
 
-    expect(decide(same, stored())).toEqual({ kind: 'skip', reason: 'unchanged' });
+    expect(decide(same, stored())).toEqual({
+      kind: 'skip',
+      reason: 'unchanged',
+    });
   });
 
   it('updates changed content of the same second when fetched later', () => {
@@ -130,6 +133,8 @@ describe('writeCondition', () => {
     const condition = writeCondition(incoming({ modifiedGmt: undefined }));
 
     expect(condition.values).not.toHaveProperty(':modified');
-    expect(condition.expression).toContain('attribute_not_exists(#modified) AND');
+    expect(condition.expression).toContain(
+      'attribute_not_exists(#modified) AND',
+    );
   });
 });

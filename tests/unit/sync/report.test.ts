@@ -99,7 +99,12 @@ describe('buildReport', () => {
 
     // Assess
     expect(report.status).toBe('completed_with_errors');
-    expect(report.totals).toEqual({ created: 5, updated: 2, skipped: 4, failed: 1 });
+    expect(report.totals).toEqual({
+      created: 5,
+      updated: 2,
+      skipped: 4,
+      failed: 1,
+    });
     expect(report.embeddings).toEqual({
       queued: 0,
       skipped: 7,
