@@ -33,6 +33,12 @@ const settingsSchema = z.object({
     .optional(),
   tables: z.object(tableNames),
   queues: z.record(z.string(), z.string().optional()),
+  deadLetterQueues: z.record(z.string(), z.string().optional()),
+  /**
+   * Longest a page may be put off in all while its site is in maintenance
+   * or throttling us; past it the page fails with the cause.
+   */
+  maxDeferSeconds: z.coerce.number().int().min(0).default(3600),
   /** Receives of a page message before SQS moves it to the dead letters. */
   maxReceiveCount: z.coerce.number().int().min(1).default(5),
   /** Visibility timeout of the page queues; a heartbeat renews it. */
@@ -81,6 +87,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     queues: Object.fromEntries(
       Object.entries(QUEUES).map(([name, queue]) => [name, env[queue.envVar]]),
     ),
+    deadLetterQueues: Object.fromEntries(
+      Object.entries(QUEUES).map(([name, queue]) => [
+        name,
+        env[queue.dlqEnvVar],
+      ]),
+    ),
+    maxDeferSeconds: env.MAX_DEFER_SECONDS,
     maxReceiveCount: env.MAX_RECEIVE_COUNT,
     leaseSeconds: env.LEASE_SECONDS,
     visibilityTimeoutSeconds: env.VISIBILITY_TIMEOUT_SECONDS,
@@ -106,13 +119,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 export function queueUrl(
   settings: Settings,
   queue: keyof typeof QUEUES,
+  kind: 'queue' | 'dead-letters' = 'queue',
 ): string {
-  const url = settings.queues[queue];
+  const url =
+    kind === 'queue'
+      ? settings.queues[queue]
+      : settings.deadLetterQueues[queue];
   if (!url) {
-    throw new WpSyncError(
-      'CONFIG_INVALID',
-      `${QUEUES[queue].envVar} is not set`,
-    );
+    const variable =
+      kind === 'queue' ? QUEUES[queue].envVar : QUEUES[queue].dlqEnvVar;
+    throw new WpSyncError('CONFIG_INVALID', `${variable} is not set`);
   }
   return url;
 }

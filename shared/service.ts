@@ -46,7 +46,9 @@ export function createService(settings: Settings = readSettings()): Service {
     syncs: new SyncStore(dynamo, settings.tables.syncs),
     items: new ItemStore(dynamo, settings.tables.items),
     policies: new CostPolicyStore(dynamo, settings.tables.tenants),
-    dispatcher: new Dispatcher(sqs, (queue) => queueUrl(settings, queue)),
+    dispatcher: new Dispatcher(sqs, (queue, kind) =>
+      queueUrl(settings, queue, kind),
+    ),
     // Every request to a tenant's site passes the SSRF guard; only the local
     // runtime may reach plain http and loopback origins.
     wordpress: {

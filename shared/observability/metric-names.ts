@@ -17,6 +17,7 @@ export const METRICS = {
   itemsFailed: 'ItemsFailed',
   pagesProcessed: 'PagesProcessed',
   pagesFailed: 'PagesFailed',
+  pagesDeferred: 'PagesDeferred',
   wordPressRequestMs: 'WordPressRequestMs',
   upsertMs: 'UpsertMs',
   embeddingsQueued: 'EmbeddingsQueued',

@@ -17,11 +17,21 @@ const SQS_BATCH_LIMIT = 10;
 export class Dispatcher {
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: (queue: QueueName) => string,
+    private readonly queueUrl: (
+      queue: QueueName,
+      kind?: 'queue' | 'dead-letters',
+    ) => string,
   ) {}
 
-  /** Sends page messages to their job's queue. */
-  async sendPages(messages: readonly PageMessage[]): Promise<void> {
+  /**
+   * Sends page messages to their job's queue, or to its dead letters.
+   *
+   * @param options.delaySeconds hides them that long (SQS allows 900 at most).
+   */
+  async sendPages(
+    messages: readonly PageMessage[],
+    options: { delaySeconds?: number; deadLetters?: boolean } = {},
+  ): Promise<void> {
     const byJob = new Map<QueueName, PageMessage[]>();
     for (const message of messages) {
       byJob.set(message.job, [...(byJob.get(message.job) ?? []), message]);
@@ -33,6 +43,8 @@ export class Dispatcher {
           body: message,
           correlationId: message.correlationId,
         })),
+        options.deadLetters ? 'dead-letters' : 'queue',
+        options.delaySeconds,
       );
     }
   }
@@ -66,14 +78,19 @@ export class Dispatcher {
   private async send(
     queue: QueueName,
     messages: readonly { body: object; correlationId: string }[],
+    kind: 'queue' | 'dead-letters' = 'queue',
+    delaySeconds?: number,
   ): Promise<void> {
-    const url = this.queueUrl(queue);
+    const url = this.queueUrl(queue, kind);
     for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
       let entries: SendMessageBatchRequestEntry[] = messages
         .slice(start, start + SQS_BATCH_LIMIT)
         .map((message, index) => ({
           Id: String(index),
           MessageBody: JSON.stringify(message.body),
+          ...(delaySeconds !== undefined && {
+            DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
+          }),
           MessageAttributes: {
             correlationId: {
               DataType: 'String',

@@ -116,6 +116,12 @@ export interface TaskRecord {
   readonly errors?: Finding[];
   readonly requestMs?: number;
   readonly upsertMs?: number;
+  /** Times the page was put off because its site asked us to wait. */
+  readonly deferrals?: number;
+  readonly deferredSeconds?: number;
+  readonly deferredUntil?: string;
+  readonly deferredCode?: string;
+  readonly deferredReason?: string;
   readonly pendingKind?: 'task';
   readonly pendingSince?: string;
 }

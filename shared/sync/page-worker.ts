@@ -45,6 +45,8 @@ export interface PageWorkerDeps {
   readonly leaseMs: number;
   /** Deliveries SQS makes before it moves a message to the dead letters. */
   readonly maxReceiveCount: number;
+  /** Longest a page may be put off in all for a site that asks us to wait. */
+  readonly maxDeferSeconds: number;
   readonly workerId: string;
   /** Lets the heartbeat extend the visibility of the delivery at hand. */
   readonly heartbeat?: HeartbeatTarget;
@@ -56,6 +58,11 @@ export type PageResult = (
   | { readonly kind: 'done'; readonly outcome: PageOutcome }
   | { readonly kind: 'failed'; readonly error: Finding }
   | { readonly kind: 'duplicate' }
+  | {
+      readonly kind: 'deferred';
+      readonly seconds: number;
+      readonly code: string;
+    }
 ) & {
   /** The sync's final status, when this delivery closed the sync. */
   readonly closed?: FinalStatus;
@@ -271,7 +278,16 @@ async function handleFailure(
     resource: message.resource,
     page: message.page,
   };
-  if (retryable && !lastDelivery) {
+  // The site asked us to wait (maintenance, rate limit): put the page off
+  // on a budget of our own instead of spending SQS's receive count.
+  const waitAsked =
+    error instanceof WordPressError && error.retryAfterSeconds !== undefined;
+  if (waitAsked) {
+    const deferred = await deferPage(message, error, deps, now);
+    if (deferred) {
+      return deferred;
+    }
+  } else if (retryable && !lastDelivery) {
     deps.log.warn('Page failed; it will be delivered again', {
       task: taskRec(message),
       code: finding.code,
@@ -297,12 +313,61 @@ async function handleFailure(
     skipReasons: {},
   });
   const closed = await closeSyncIfDone(message, deps, now());
+  if (waitAsked) {
+    // Deferred copies each arrived fresh, so SQS's receive count never ran
+    // out: move the page to the dead letters ourselves.
+    await deps.dispatcher.sendPages([message], { deadLetters: true });
+    return { kind: 'failed', error: finding, ...(closed && { closed }) };
+  }
   if (retryable) {
     // Recorded as failed first, so the report is right even though nothing
     // reads the dead letters; the message still goes there for a redrive.
     throw new RetryLaterError(finding.message, error);
   }
   return { kind: 'failed', error: finding, ...(closed && { closed }) };
+}
+
+/**
+ * Puts a page off for as long as the site asked (capped by SQS's 15-minute
+ * delay), as a fresh delayed copy of the message: waiting out maintenance
+ * or a rate limit must not use up the receive count meant for faults.
+ *
+ * @returns the deferral, or undefined when the page's budget is spent.
+ */
+async function deferPage(
+  message: PageMessage,
+  error: WordPressError,
+  deps: PageWorkerDeps,
+  now: () => Date,
+): Promise<PageResult | undefined> {
+  const task = await deps.syncs.getTask(message);
+  const seconds = Math.max(1, Math.min(900, error.retryAfterSeconds ?? 60));
+  const spent = task?.deferredSeconds ?? 0;
+  if (spent + seconds > deps.maxDeferSeconds) {
+    deps.log.warn("Site still unavailable; the page's wait budget is spent", {
+      task: taskRec(message),
+      code: error.code,
+      deferredSeconds: spent,
+    });
+    return undefined;
+  }
+  const until = new Date(now().getTime() + seconds * 1000);
+  const held = await deps.syncs.deferTask(message, deps.workerId, {
+    seconds,
+    code: error.code,
+    reason: error.message,
+    until,
+  });
+  if (held) {
+    await deps.dispatcher.sendPages([message], { delaySeconds: seconds });
+  }
+  deps.log.info('Page deferred: the site asked us to wait', {
+    task: taskRec(message),
+    code: error.code,
+    seconds,
+    deferredSeconds: spent + seconds,
+  });
+  return { kind: 'deferred', seconds, code: error.code };
 }
 
 function isProgrammingError(error: unknown): boolean {

@@ -6,6 +6,7 @@
  * is worked on by one worker at a time and its outcome is counted once,
  * however often SQS delivers its message.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -14,6 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mapConcurrent } from '../concurrency.js';
 import { isConditionFailure } from '../content/item-store.js';
 import { JOB_TYPES, type JobType } from '../resources.js';
@@ -302,7 +304,7 @@ export class SyncStore {
       if (!isConditionFailure(error)) {
         throw error;
       }
-      const old = (error as { Item?: Record<string, unknown> }).Item;
+      const old = storedItemOf(error);
       if (!old) {
         return { kind: 'missing' };
       }
@@ -449,6 +451,121 @@ export class SyncStore {
                   ':upsertMs': outcome.upsertMs,
                   ...skipValues,
                 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isTransactionConditionFailure(error)) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Puts a claimed page off while its site asks us to wait, handing the
+   * task back and counting the wait against its own budget rather than
+   * against the message's receive count.
+   *
+   * @returns false when the worker no longer owned the task.
+   */
+  async deferTask(
+    message: PageMessage,
+    owner: string,
+    deferral: { seconds: number; code: string; reason: string; until: Date },
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { syncId: message.syncId, rec: taskRec(message) },
+          UpdateExpression:
+            'SET #state = :pending, deferredUntil = :until, deferredCode = :code, ' +
+            'deferredReason = :reason REMOVE #owner, leaseUntil ' +
+            'ADD deferrals :one, deferredSeconds :seconds',
+          ConditionExpression: '#state = :claimed AND #owner = :owner',
+          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':claimed': 'claimed',
+            ':owner': owner,
+            ':until': deferral.until.toISOString(),
+            ':code': deferral.code,
+            ':reason': deferral.reason,
+            ':one': 1,
+            ':seconds': deferral.seconds,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Re-opens a failed page, its job and its sync, so a redriven message
+   * is worked again and the sync can still finish.
+   *
+   * @returns false when the task was not failed (nothing to re-open).
+   */
+  async reopenTask(message: PageMessage, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { syncId: message.syncId, rec: taskRec(message) },
+                UpdateExpression:
+                  'SET #state = :pending, pendingKind = :task, pendingSince = :now, ' +
+                  'reopenedAt = :now, previousErrors = #errors, #errors = :none, ' +
+                  'deferredSeconds = :zero REMOVE #owner, leaseUntil, finishedAt',
+                ConditionExpression: '#state = :failed',
+                ExpressionAttributeNames: {
+                  '#state': 'state',
+                  '#owner': 'owner',
+                  '#errors': 'errors',
+                },
+                ExpressionAttributeValues: {
+                  ':pending': 'pending',
+                  ':failed': 'failed',
+                  ':task': 'task',
+                  ':now': at,
+                  ':none': [],
+                  ':zero': 0,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { syncId: message.syncId, rec: REC.job(message.job) },
+                UpdateExpression:
+                  'SET #status = :running ADD pagesDone :minus, pagesFailed :minus ' +
+                  'REMOVE finishedAt',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':running': 'running',
+                  ':minus': -1,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { syncId: message.syncId, rec: REC.sync },
+                UpdateExpression: 'SET #status = :running REMOVE finishedAt',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':running': 'running' },
               },
             },
           ],
@@ -734,4 +851,13 @@ export type { Resource };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The item a failed condition returned. The document client does not
+ * translate it, so it arrives as raw attribute values.
+ */
+function storedItemOf(error: unknown): Record<string, unknown> | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  return item ? unmarshall(item) : undefined;
 }

@@ -56,6 +56,7 @@ export function pageWorkerHandler(job: JobType, service: Service) {
         wordpress: { ...service.wordpress, logger },
         leaseMs: service.settings.leaseSeconds * 1000,
         maxReceiveCount: service.settings.maxReceiveCount,
+        maxDeferSeconds: service.settings.maxDeferSeconds,
         workerId: service.workerId,
         heartbeat: {
           visibilitySeconds: service.settings.visibilityTimeoutSeconds,
@@ -106,6 +107,8 @@ export function pageWorkerHandler(job: JobType, service: Service) {
       metrics.addMetric(METRICS.upsertMs, MetricUnit.Milliseconds, upsertMs);
     } else if (result.kind === 'failed') {
       metrics.addMetric(METRICS.pagesFailed, MetricUnit.Count, 1);
+    } else if (result.kind === 'deferred') {
+      metrics.addMetric(METRICS.pagesDeferred, MetricUnit.Count, 1);
     } else {
       logger.info('Duplicate delivery ignored');
     }

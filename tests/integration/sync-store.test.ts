@@ -85,6 +85,19 @@ describe('SyncStore.claimTask', () => {
     expect(claims.filter((claim) => claim.kind === 'busy')).toHaveLength(7);
   });
 
+  it('tells a duplicate delivery that the task is already done', async () => {
+    // Prepare
+    const posts = messageOf(await newSync(), 'posts');
+    await store.claimTask(posts, 'first', Date.now(), 60_000);
+    await store.finishTask(posts, 'first', 'done', outcome(1));
+
+    // Act
+    const claim = await store.claimTask(posts, 'second', Date.now(), 60_000);
+
+    // Assess
+    expect(claim).toEqual({ kind: 'finished', state: 'done' });
+  });
+
   it('gives a task whose lease ran out to the next worker', async () => {
     const posts = messageOf(await newSync(), 'posts');
     const start = Date.now();
