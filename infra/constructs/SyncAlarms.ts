@@ -105,8 +105,9 @@ export class SyncAlarms extends Construct {
           alarmName: `${props.namePrefix}-${job}-worker-error-rate`,
           alarmDescription:
             `More than ${props.stage.alarms.workerErrorRatePercent}% of ` +
-            `the ${job} worker's invocations failed (crashes and timeouts; ` +
-            'failed pages alone are reported per record, not as errors).',
+            `the ${job} worker's invocations failed: crashes, timeouts, and ` +
+            'batches whose every page failed (a site down, the store ' +
+            'refusing); single failed pages are reported per record.',
           metric: new MathExpression({
             expression:
               'IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)',
