@@ -27,6 +27,12 @@ export interface FunctionAccess {
   readonly tables: { readonly [T in keyof typeof TABLES]?: TableAccess<T> };
   /** Queues it sends messages to. */
   readonly sendsTo: readonly QueueName[];
+  /**
+   * Dead-letter queues it sends to itself, by their source queue's name.
+   *
+   * @default - none
+   */
+  readonly sendsToDeadLetters?: readonly QueueName[];
   /** Its operations on the secrets under the stage's prefix. */
   readonly secrets: readonly SecretAction[];
 }
@@ -56,9 +62,10 @@ export const API_ACCESS = {
 } as const satisfies Record<RouteHandler, FunctionAccess>;
 
 /**
- * A worker's access: it consumes its own queue (granted by its event
- * source), sends the pages it discovers back to that queue and embedding
- * requests to the embeddings queue.
+ * A worker's access: it consumes its own queue (granted with its event
+ * source mapping), sends the pages it discovers and the pages it defers
+ * back to that queue, embedding requests to the embeddings queue, and a
+ * page whose wait budget ran out to its queue's dead letters.
  */
 export function workerAccess(job: JobType): FunctionAccess {
   return {
@@ -69,6 +76,7 @@ export function workerAccess(job: JobType): FunctionAccess {
       tenants: { level: 'read' },
     },
     sendsTo: [job, 'embeddings'],
+    sendsToDeadLetters: [job],
     secrets: ['get'],
   };
 }

@@ -42,6 +42,8 @@ const SECRET_ACTIONS: Record<SecretAction, string> = {
 export interface GrantableResources {
   readonly tables: Readonly<Record<TableName, ITable>>;
   readonly queues: Readonly<Record<QueueName, IQueue>>;
+  /** Each queue's dead-letter queue, by the source queue's name. */
+  readonly deadLetterQueues: Readonly<Record<QueueName, IQueue>>;
   /** Prefix of the stage's secret names. */
   readonly secretPrefix: string;
 }
@@ -99,6 +101,11 @@ export function grantAccess(
     const queue = resources.queues[name];
     queue.grantSendMessages(handler.role);
     fn.addEnvironment(QUEUES[name].envVar, queue.queueUrl);
+  }
+  for (const name of access.sendsToDeadLetters ?? []) {
+    const deadLetters = resources.deadLetterQueues[name];
+    deadLetters.grantSendMessages(handler.role);
+    fn.addEnvironment(QUEUES[name].dlqEnvVar, deadLetters.queueUrl);
   }
   if (access.secrets.length > 0) {
     const pattern = secretArnPattern(handler, resources.secretPrefix);

@@ -48,6 +48,11 @@ const timingsSchema = z
     leaseSeconds: seconds(43_200),
     /** Deliveries before a page message moves to its dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(1000),
+    /**
+     * Longest a page is put off in all while its site asks us to wait
+     * (maintenance, rate limits) before it fails (MAX_DEFER_SECONDS).
+     */
+    maxDeferSeconds: z.number().int().min(0).max(86_400),
   })
   .superRefine((timings, context) => {
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html

@@ -25,6 +25,7 @@ export const STAGES = {
       visibilityTimeoutSeconds: 1800,
       leaseSeconds: 360,
       maxReceiveCount: 5,
+      maxDeferSeconds: 3600,
     },
     workers: {
       memorySize: 1024,
@@ -59,6 +60,8 @@ export const STAGES = {
       visibilityTimeoutSeconds: 1800,
       leaseSeconds: 360,
       maxReceiveCount: 8,
+      // A site in maintenance gets a working day before its pages fail.
+      maxDeferSeconds: 8 * 3600,
     },
     workers: {
       memorySize: 1024,

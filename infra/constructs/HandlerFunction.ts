@@ -123,6 +123,7 @@ export class HandlerFunction extends Construct {
         SECRET_PREFIX: secretPrefix(stage),
         ALLOW_LOCAL_ORIGINS: 'false',
         MAX_RECEIVE_COUNT: String(stage.timings.maxReceiveCount),
+        MAX_DEFER_SECONDS: String(stage.timings.maxDeferSeconds),
         LEASE_SECONDS: String(stage.timings.leaseSeconds),
         // What a worker's heartbeat asks for; the page queues' own timeout.
         VISIBILITY_TIMEOUT_SECONDS: String(

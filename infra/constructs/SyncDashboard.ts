@@ -88,6 +88,7 @@ export class SyncDashboard extends Construct {
         jobMetric(METRICS.itemsSkipped, job, { label: 'skipped' }),
         jobMetric(METRICS.itemsFailed, job, { label: 'failed' }),
         jobMetric(METRICS.pagesFailed, job, { label: 'pages failed' }),
+        jobMetric(METRICS.pagesDeferred, job, { label: 'pages deferred' }),
       ],
       24 / JOB_TYPES.length,
     );

@@ -56,6 +56,7 @@ export class WpSyncStack extends Stack {
     const resources: GrantableResources = {
       tables: this.data.tables,
       queues: this.work.queues,
+      deadLetterQueues: this.work.deadLetterQueues,
       secretPrefix: secretPrefix(stage),
     };
 

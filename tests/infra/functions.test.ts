@@ -78,6 +78,7 @@ describe('handler functions', () => {
         SECRET_PREFIX: 'wp-sync/dev',
         ALLOW_LOCAL_ORIGINS: 'false',
         MAX_RECEIVE_COUNT: String(stage.timings.maxReceiveCount),
+        MAX_DEFER_SECONDS: String(stage.timings.maxDeferSeconds),
         LEASE_SECONDS: String(stage.timings.leaseSeconds),
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',

@@ -46,6 +46,8 @@ function expected(stage: string): Record<string, GrantSummary> {
     ...base,
     [`queue:${job}`]: CONSUME_AND_SEND,
     'queue:embeddings': SEND,
+    // A page whose wait budget ran out goes there directly.
+    [`dead-letters:${job}`]: SEND,
     'table:syncs': READ_WRITE,
     'index:syncs/bySite': QUERY,
     'index:syncs/pending': QUERY,
