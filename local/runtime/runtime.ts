@@ -18,7 +18,7 @@ import {
   type WorkerHandler,
 } from './queue-poller.js';
 import { resendPendingWork } from './resume.js';
-import { LOCAL_TIMINGS } from './timings.js';
+import { localTimings } from './timings.js';
 import { tokenKey, verifyToken } from './tokens.js';
 
 /** A running local runtime. */
@@ -42,6 +42,7 @@ export async function startLocalRuntime(options: {
   port?: number;
 }): Promise<LocalRuntime> {
   const paths = dataPaths(options.dataDir);
+  const timings = localTimings();
   const log = new Logger({ serviceName: 'wp-sync-local-runtime' });
   if (options.wipe) {
     for (const entry of ['dynamodb', 'secrets.enc.json', 'secrets.key']) {
@@ -51,15 +52,16 @@ export async function startLocalRuntime(options: {
   const aws = await startLocalAws({
     dynamoDbDataDir: paths.dynamodb,
     prefix: 'wpsync-local',
-    maxReceiveCount: LOCAL_TIMINGS.maxReceiveCount,
-    visibilityTimeoutSeconds: LOCAL_TIMINGS.visibilityTimeoutSeconds,
+    maxReceiveCount: timings.maxReceiveCount,
+    visibilityTimeoutSeconds: timings.visibilityTimeoutSeconds,
   });
   const env: Record<string, string> = {
     ...aws.env,
     STAGE: 'local',
-    MAX_RECEIVE_COUNT: String(LOCAL_TIMINGS.maxReceiveCount),
-    LEASE_SECONDS: String(LOCAL_TIMINGS.leaseSeconds),
-    VISIBILITY_TIMEOUT_SECONDS: String(LOCAL_TIMINGS.visibilityTimeoutSeconds),
+    MAX_RECEIVE_COUNT: String(timings.maxReceiveCount),
+    LEASE_SECONDS: String(timings.leaseSeconds),
+    VISIBILITY_TIMEOUT_SECONDS: String(timings.visibilityTimeoutSeconds),
+    MAX_DEFER_SECONDS: String(timings.maxDeferSeconds),
     SECRET_STORE: 'file',
     WP_SYNC_DATA_DIR: options.dataDir,
     ALLOW_LOCAL_ORIGINS: 'true',
@@ -95,7 +97,7 @@ export async function startLocalRuntime(options: {
     // Lambda runs one invocation per instance at a time, and handlers keep
     // per-invocation state (log keys, metrics) at module scope: each lane
     // gets its own instance of the handler module, as a Lambda would.
-    for (let lane = 0; lane < LOCAL_TIMINGS.workersPerQueue; lane++) {
+    for (let lane = 0; lane < timings.workersPerQueue; lane++) {
       pollers.push(
         startQueuePoller({
           sqs,
@@ -104,7 +106,7 @@ export async function startLocalRuntime(options: {
           handler: (await loadHandler(WORKERS[job], lane)) as WorkerHandler,
           functionName: WORKERS[job],
           log,
-          batchSize: LOCAL_TIMINGS.batchSize,
+          batchSize: timings.batchSize,
           concurrency: 1,
         }),
       );

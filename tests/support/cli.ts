@@ -14,7 +14,7 @@ export interface CliRun {
  * in its own process, on the given data folder.
  */
 export function runCli(
-  name: 'sync' | 'export' | 'policy' | 'token' | 'demo',
+  name: 'sync' | 'export' | 'policy' | 'token' | 'demo' | 'redrive',
   args: readonly string[],
   env: Record<string, string>,
   timeoutMs = 900_000,
