@@ -47,7 +47,19 @@ export type SyncErrorCode =
   | 'SITE_NOT_FOUND'
   | 'SYNC_NOT_FOUND'
   | 'SYNC_IN_PROGRESS'
+  /** The tenant cancelled the sync; it is closed as `failed`. */
+  | 'SYNC_CANCELLED'
+  /** The sync already ended, so it cannot be cancelled any more. */
+  | 'SYNC_ALREADY_FINISHED'
   | 'VALIDATION_FAILED'
+  /** The request body is larger than any route accepts. */
+  | 'BODY_TOO_LARGE'
+  /** The `Idempotency-Key` header is empty, too long or not plain ASCII. */
+  | 'IDEMPOTENCY_KEY_INVALID'
+  /** The `Idempotency-Key` was used before with a different request body. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The first request with this `Idempotency-Key` is still running. */
+  | 'IDEMPOTENCY_KEY_IN_USE'
   | 'UNAUTHENTICATED'
   | 'SECRET_NOT_FOUND'
   | 'CONFIG_INVALID'

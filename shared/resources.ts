@@ -31,6 +31,12 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
   /** Environment variable that carries the physical table name. */
   readonly envVar: string;
+  /**
+   * Attribute holding an epoch-seconds expiry, for DynamoDB's time to live.
+   *
+   * @default - no time to live
+   */
+  readonly timeToLiveAttribute?: string;
 }
 
 /** A queue with its dead-letter queue. */
@@ -85,6 +91,17 @@ export const TABLES = {
     sortKey: { name: 'itemKey', type: 'S' },
     indexes: [],
     envVar: 'ITEMS_TABLE',
+  },
+  /**
+   * Powertools Idempotency's records of API requests sent with an
+   * `Idempotency-Key`: the first answer, replayed to retries until
+   * `expiration` (epoch seconds), after which DynamoDB removes the record.
+   */
+  idempotency: {
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    envVar: 'IDEMPOTENCY_TABLE',
+    timeToLiveAttribute: 'expiration',
   },
 } as const satisfies Record<string, TableDefinition>;
 

@@ -1,25 +1,40 @@
 /**
  * Wraps an API route's logic into a Lambda handler with the project's
- * logging, metrics and error answers.
+ * logging, metrics, idempotency and error answers.
  */
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import {
   type ApiEvent,
   type ApiResult,
+  bodyText,
   correlationIdOf,
   errorAnswer,
   tenantOf,
 } from './http.js';
+import { answerOnce, idempotencyKeyOf } from './idempotency.js';
 
 /** What a route's logic receives besides the event. */
 export interface RouteContext {
   readonly tenantId: string;
   readonly correlationId: string;
+}
+
+/** Options of {@link apiHandler}. */
+export interface ApiHandlerOptions {
+  /**
+   * Where POSTs with an `Idempotency-Key` keep their first answer; without
+   * it the header is ignored.
+   *
+   * @default - no idempotency
+   */
+  readonly idempotency?: BasePersistenceLayer;
 }
 
 /**
@@ -30,21 +45,37 @@ export interface RouteContext {
 export function apiHandler(
   telemetry: { logger: Logger; metrics: Metrics },
   route: (event: ApiEvent, context: RouteContext) => Promise<ApiResult>,
+  options: ApiHandlerOptions = {},
 ) {
   const { logger, metrics } = telemetry;
-  return middy(async (event: ApiEvent): Promise<ApiResult> => {
+  return middy(async (event: ApiEvent, lambda: Context): Promise<ApiResult> => {
     const correlationId = correlationIdOf(event);
     logger.appendKeys({ correlationId });
     metrics.addMetadata('correlationId', correlationId);
     try {
       const tenantId = tenantOf(event);
       logger.appendKeys({ tenantId });
-      const result = await route(event, { tenantId, correlationId });
+      const { result, replayed } = await answer(
+        { event, lambda, tenantId },
+        options,
+        () => route(event, { tenantId, correlationId }),
+      );
       logger.info('Request answered', {
         route: event.routeKey,
         status: result.statusCode,
+        ...(replayed && { idempotentReplay: true }),
       });
-      return result;
+      return replayed
+        ? // The first answer's status and body; this request's correlation id.
+          {
+            ...result,
+            headers: {
+              ...result.headers,
+              'x-correlation-id': correlationId,
+              'idempotent-replayed': 'true',
+            },
+          }
+        : result;
     } catch (error) {
       const { result, unexpected } = errorAnswer(error, correlationId);
       const fields = { route: event.routeKey, status: result.statusCode };
@@ -63,4 +94,30 @@ export function apiHandler(
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
+}
+
+/** Runs the route, or replays its first answer for a repeated key. */
+async function answer(
+  request: { event: ApiEvent; lambda: Context; tenantId: string },
+  options: ApiHandlerOptions,
+  run: () => Promise<ApiResult>,
+): Promise<{ result: ApiResult; replayed: boolean }> {
+  const { event, lambda, tenantId } = request;
+  const key =
+    options.idempotency && event.requestContext.http.method === 'POST'
+      ? idempotencyKeyOf(event.headers)
+      : undefined;
+  if (!options.idempotency || key === undefined) {
+    return { result: await run(), replayed: false };
+  }
+  return answerOnce(
+    {
+      tenantId,
+      route: event.routeKey,
+      key,
+      body: bodyText(event),
+    },
+    run,
+    { persistence: options.idempotency, lambdaContext: lambda },
+  );
 }
