@@ -61,6 +61,34 @@ export class SiteStore {
     );
   }
 
+  /**
+   * One page of a tenant's sites in id order, starting after `after`.
+   *
+   * @returns the sites and, when more may follow, the id to continue after.
+   */
+  async listPage(
+    tenantId: string,
+    options: { limit: number; after?: string },
+  ): Promise<{ sites: SiteRecord[]; next?: string }> {
+    const answer = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'tenantId = :tenant',
+        ExpressionAttributeValues: { ':tenant': tenantId },
+        Limit: options.limit,
+        ...(options.after && {
+          // The tenant is the token's, so a cursor cannot reach another's.
+          ExclusiveStartKey: { tenantId, siteId: options.after },
+        }),
+      }),
+    );
+    const next = answer.LastEvaluatedKey?.siteId;
+    return {
+      sites: (answer.Items ?? []) as SiteRecord[],
+      ...(typeof next === 'string' && { next }),
+    };
+  }
+
   /** A tenant's sites. */
   async list(tenantId: string): Promise<SiteRecord[]> {
     const answer = await this.dynamo.send(

@@ -46,6 +46,12 @@ export async function closeSyncIfDone(
   if (!(await deps.syncs.finishSync(message.syncId, status, dangling, now))) {
     return undefined;
   }
+  // The site may sync again; a cancel released the lock already.
+  await deps.syncs.releaseSiteLock(
+    message.tenantId,
+    message.siteId,
+    message.syncId,
+  );
   deps.log.info('Sync finished', { status, danglingReferences: dangling });
   return status;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WpSyncError } from '../errors.js';
 import type { Log } from '../observability/telemetry.js';
 import type { SiteAccessLoader } from '../sites/site-access.js';
+import { takeSiteLock } from '../sites/site-lock.js';
 import { checkCredentials, type WpClientDeps } from '../wordpress/client.js';
 import type { Dispatcher } from './dispatch.js';
+import type { PageMessage } from './model.js';
 import type { SyncStore } from './sync-store.js';
 
 /** A tenant's request to sync one of their sites in full. */
@@ -14,9 +15,11 @@ export interface SyncRequest {
 }
 
 /**
- * Starts a full sync: checks the site is the tenant's and the credentials
- * still work, then creates the sync with its four jobs and queues their
- * first pages. Returns at once; workers do the rest.
+ * Starts a full sync: checks the site is the tenant's, takes the site's
+ * lock (so of two racing requests exactly one starts a sync), checks the
+ * credentials still work, then creates the sync with its four jobs and
+ * queues their first pages. Returns at once; workers do the rest, and the
+ * sync's close releases the lock.
  *
  * @throws {WpSyncError} `SITE_NOT_FOUND` for a site that is not the
  *   tenant's, `SYNC_IN_PROGRESS` when one is running (its id in `context`),
@@ -40,27 +43,25 @@ export async function startSync(
     request.tenantId,
     request.siteId,
   );
-  const running = await deps.syncs.latestSyncOfSite(
-    request.tenantId,
-    request.siteId,
-  );
-  if (running && !running.finishedAt) {
-    throw new WpSyncError(
-      'SYNC_IN_PROGRESS',
-      `Sync ${running.syncId} of this site is still running`,
-      { context: { syncId: running.syncId } },
-    );
-  }
-  await checkCredentials(connection, deps.wordpress);
   const now = (deps.now ?? (() => new Date()))();
   const syncId = `sync_${(deps.newId ?? randomUUID)().replaceAll('-', '')}`;
-  const messages = await deps.syncs.createSync({
-    syncId,
-    tenantId: request.tenantId,
-    siteId: request.siteId,
-    correlationId: request.correlationId,
-    now,
-  });
+  const site = { tenantId: request.tenantId, siteId: request.siteId };
+  await takeSiteLock(site, syncId, { syncs: deps.syncs, now });
+  let messages: PageMessage[];
+  try {
+    await checkCredentials(connection, deps.wordpress);
+    messages = await deps.syncs.createSync({
+      syncId,
+      tenantId: request.tenantId,
+      siteId: request.siteId,
+      correlationId: request.correlationId,
+      now,
+    });
+  } catch (error) {
+    // No sync exists to release the lock when it ends.
+    await deps.syncs.releaseSiteLock(request.tenantId, request.siteId, syncId);
+    throw error;
+  }
   await deps.dispatcher.sendPages(messages);
   deps.log.info('Sync started', { syncId, siteId: request.siteId });
   return { syncId, startedAt: now.toISOString() };

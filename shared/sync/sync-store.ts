@@ -773,6 +773,184 @@ export class SyncStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+
+  /**
+   * Takes the lock that lets one sync (or one deletion) of a site run at a
+   * time: a conditional write, so of two racing requests exactly one wins.
+   *
+   * @param stale a holder the caller found dead; its lock is taken over.
+   * @returns the holder that kept the lock when this call did not get it.
+   */
+  async acquireSiteLock(
+    lock: { tenantId: string; siteId: string; holder: string },
+    now: Date,
+    stale?: string,
+  ): Promise<SiteLockResult> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: siteLockKey(lock.tenantId, lock.siteId),
+          UpdateExpression: 'SET holder = :holder, since = :since',
+          ConditionExpression: [
+            // Nobody holds the lock ...
+            'attribute_not_exists(holder)',
+            // ... or the caller saw its holder finished or dead.
+            ...(stale ? ['OR holder = :stale'] : []),
+          ].join(' '),
+          ExpressionAttributeValues: {
+            ':holder': lock.holder,
+            ':since': now.toISOString(),
+            ...(stale && { ':stale': stale }),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) {
+        throw error;
+      }
+      const raw = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const old = raw ? unmarshall(raw) : {};
+      return {
+        acquired: false,
+        holder: String(old.holder ?? ''),
+        since: String(old.since ?? ''),
+      };
+    }
+  }
+
+  /**
+   * Releases a site's lock if `holder` still holds it; a lock another
+   * holder took over meanwhile is left alone.
+   *
+   * @returns true when this call released it.
+   */
+  async releaseSiteLock(
+    tenantId: string,
+    siteId: string,
+    holder: string,
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: siteLockKey(tenantId, siteId),
+          UpdateExpression: 'REMOVE holder, since',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Closes a tenant's running sync as `failed` with `error`, so workers
+   * that read it later see a finished sync.
+   *
+   * @returns `cancelled` with the closed record; `finished` with the record
+   *   when it had ended already; `missing` for no sync of this tenant.
+   */
+  async cancelSync(
+    tenantId: string,
+    syncId: string,
+    error: { code: string; message: string },
+    now: Date,
+  ): Promise<CancelResult> {
+    try {
+      const answer = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { syncId, rec: REC.sync },
+          UpdateExpression:
+            'SET #status = :failed, finishedAt = :now, #error = :error',
+          ConditionExpression: [
+            // The sync exists and is the caller's ...
+            'attribute_exists(rec) AND tenantId = :tenant AND',
+            // ... and has not ended yet.
+            'attribute_not_exists(finishedAt)',
+          ].join(' '),
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':now': now.toISOString(),
+            ':error': error,
+            ':tenant': tenantId,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return {
+        kind: 'cancelled',
+        sync: answer.Attributes as unknown as SyncRecord,
+      };
+    } catch (failure) {
+      if (!isConditionFailure(failure)) {
+        throw failure;
+      }
+      const raw = (failure as { Item?: Record<string, AttributeValue> }).Item;
+      const old = raw ? (unmarshall(raw) as SyncRecord) : undefined;
+      // Another tenant's sync is as absent as a random id.
+      return old && old.tenantId === tenantId
+        ? { kind: 'finished', sync: old }
+        : { kind: 'missing' };
+    }
+  }
+
+  /** The ids of every sync of a tenant's site, oldest first. */
+  async syncIdsOfSite(tenantId: string, siteId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'bySite',
+          KeyConditionExpression: 'siteKey = :site',
+          ExpressionAttributeValues: { ':site': siteKey(tenantId, siteId) },
+          ProjectionExpression: 'syncId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((row) => String(row.syncId)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+}
+
+/** What {@link SyncStore.acquireSiteLock} found. */
+export type SiteLockResult =
+  | { readonly acquired: true }
+  | {
+      readonly acquired: false;
+      readonly holder: string;
+      readonly since: string;
+    };
+
+/** What {@link SyncStore.cancelSync} found. */
+export type CancelResult =
+  | { readonly kind: 'cancelled' | 'finished'; readonly sync: SyncRecord }
+  | { readonly kind: 'missing' };
+
+/**
+ * The key of a site's lock item. It lives in the syncs table, in a
+ * partition of its own that no sync id can take (they start `sync_`), and
+ * carries no `siteKey` or `pendingKind`, so no index ever lists it.
+ */
+export function siteLockKey(
+  tenantId: string,
+  siteId: string,
+): { syncId: string; rec: string } {
+  return { syncId: `LOCK#${siteKey(tenantId, siteId)}`, rec: 'LOCK' };
 }
 
 /** The sort key of a page task. */
