@@ -54,6 +54,8 @@ const settingsSchema = z.object({
     .default('wp-sync/local'),
   /** Folder of the local runtime's encrypted secrets file. */
   dataDir: z.string().optional(),
+  /** A fault-injection plan (JSON); refused outside the local stage. */
+  crashPlan: z.string().optional(),
   /** Plain http and loopback origins: allowed in the local runtime only. */
   allowLocalOrigins: z
     .enum(['true', 'false'])
@@ -101,12 +103,19 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     secretPrefix: env.SECRET_PREFIX,
     dataDir: env.WP_SYNC_DATA_DIR,
     allowLocalOrigins: env.ALLOW_LOCAL_ORIGINS,
+    crashPlan: env.WP_SYNC_CRASH_PLAN,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
       .join('; ');
     throw new WpSyncError('CONFIG_INVALID', `Bad configuration: ${problems}`);
+  }
+  if (parsed.data.crashPlan && parsed.data.stage !== 'local') {
+    throw new WpSyncError(
+      'CONFIG_INVALID',
+      'WP_SYNC_CRASH_PLAN makes workers crash on purpose; only the local stage allows it',
+    );
   }
   return parsed.data;
 }

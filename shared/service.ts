@@ -3,6 +3,7 @@
  * the settings, once per cold start.
  */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createAwsClients } from './aws/clients.js';
 import { queueUrl, readSettings, type Settings } from './config.js';
 import { ItemStore } from './content/item-store.js';
@@ -13,6 +14,12 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { SecretsManagerSecretStore } from './secrets/secrets-manager-store.js';
 import { SiteAccessLoader } from './sites/site-access.js';
 import { SiteStore } from './sites/site-store.js';
+import {
+  type Checkpoint,
+  type CrashPlan,
+  crashingCheckpoint,
+  parseCrashPlan,
+} from './sync/crash-plan.js';
 import { Dispatcher } from './sync/dispatch.js';
 import { SyncStore } from './sync/sync-store.js';
 import { CostPolicyStore } from './tenants/cost-policy.js';
@@ -31,6 +38,8 @@ export interface Service {
   readonly wordpress: WpClientDeps;
   /** Identifies this process as the owner of the page tasks it claims. */
   readonly workerId: string;
+  /** Fault injection, from the local stage's crash plan only. */
+  readonly checkpoint?: Checkpoint;
 }
 
 /** Builds the service from the environment (or given settings). */
@@ -57,7 +66,24 @@ export function createService(settings: Settings = readSettings()): Service {
       }),
     },
     workerId: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}:${randomUUID()}`,
+    ...(settings.crashPlan && {
+      checkpoint: crashingPlan(parseCrashPlan(settings.crashPlan)),
+    }),
   };
+}
+
+/**
+ * A checkpoint that dies like a Lambda out of time: at once, with nothing
+ * cleaned up, after noting the step so a test can count the crashes.
+ */
+function crashingPlan(plan: CrashPlan): Checkpoint {
+  return crashingCheckpoint(plan, (step, message) => {
+    appendFileSync(
+      plan.logFile,
+      `${step} ${message.resource} ${message.page}\n`,
+    );
+    process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 function createSecretStore(settings: Settings): SecretStore {

@@ -8,6 +8,7 @@ import {
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type {
@@ -19,6 +20,9 @@ import type {
 import type { Log } from '../../shared/observability/telemetry.js';
 import { lambdaContext } from './lambda-context.js';
 
+/** Marks a copy made by `duplicate`, so copies are not copied again. */
+const DUPLICATE_ATTRIBUTE = 'wpSyncDuplicate';
+
 export type WorkerHandler = (
   event: SQSEvent,
   context: Context,
@@ -29,6 +33,8 @@ export interface QueuePoller {
   stop(): Promise<void>;
   /** Batches handed to the handler so far. */
   readonly invocations: () => number;
+  /** Copies sent when duplicating deliveries. */
+  readonly duplicates: () => number;
 }
 
 /** Starts `concurrency` receive loops on one queue. */
@@ -42,9 +48,15 @@ export function startQueuePoller(options: {
   batchSize?: number;
   concurrency?: number;
   timeoutMs?: number;
+  /**
+   * Sends a copy of every message once, as SQS's at-least-once delivery
+   * may: fault-injection runs prove that duplicates change nothing.
+   */
+  duplicate?: boolean;
 }): QueuePoller {
   let stopping = false;
   let invocations = 0;
+  let duplicates = 0;
   const abort = new AbortController();
 
   const loop = async (): Promise<void> => {
@@ -72,9 +84,31 @@ export function startQueuePoller(options: {
         continue;
       }
       if (messages.length === 0) continue;
+      if (options.duplicate) await duplicate(messages);
       invocations++;
       await invoke(messages);
     }
+  };
+
+  const duplicate = async (messages: Message[]): Promise<void> => {
+    const originals = messages.filter(
+      (message) => !message.MessageAttributes?.[DUPLICATE_ATTRIBUTE],
+    );
+    if (originals.length === 0) return;
+    await options.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: originals.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body ?? '',
+          MessageAttributes: {
+            ...message.MessageAttributes,
+            [DUPLICATE_ATTRIBUTE]: { DataType: 'String', StringValue: '1' },
+          },
+        })),
+      }),
+    );
+    duplicates += originals.length;
   };
 
   const invoke = async (messages: Message[]): Promise<void> => {
@@ -119,6 +153,7 @@ export function startQueuePoller(options: {
   const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
   return {
     invocations: () => invocations,
+    duplicates: () => duplicates,
     stop: async () => {
       stopping = true;
       abort.abort();

@@ -107,6 +107,7 @@ export async function startLocalRuntime(options: {
           functionName: WORKERS[job],
           log,
           batchSize: timings.batchSize,
+          duplicate: timings.duplicateDeliveries,
           concurrency: 1,
         }),
       );

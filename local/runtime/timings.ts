@@ -17,6 +17,8 @@ export const LOCAL_TIMINGS = {
   batchSize: 2,
   /** Concurrent invocations per queue, like a mapping's maximum concurrency. */
   workersPerQueue: 2,
+  /** Deliver every page message twice (fault-injection runs). */
+  duplicateDeliveries: false,
 };
 
 export type LocalTimings = typeof LOCAL_TIMINGS;
@@ -29,6 +31,7 @@ const overridesSchema = z
     maxDeferSeconds: z.number().int().min(0),
     batchSize: z.number().int().min(1).max(10),
     workersPerQueue: z.number().int().min(1).max(8),
+    duplicateDeliveries: z.boolean(),
   })
   .partial();
 

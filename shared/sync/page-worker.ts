@@ -14,6 +14,7 @@ import {
   type WpClientDeps,
   type WpIsolatedPage,
 } from '../wordpress/client.js';
+import type { Checkpoint } from './crash-plan.js';
 import type { Dispatcher } from './dispatch.js';
 import { closeSyncIfDone } from './finish-sync.js';
 import { type HeartbeatTarget, startHeartbeat } from './heartbeat.js';
@@ -48,6 +49,8 @@ export interface PageWorkerDeps {
   /** Longest a page may be put off in all for a site that asks us to wait. */
   readonly maxDeferSeconds: number;
   readonly workerId: string;
+  /** Fault injection in the local runtime; absent everywhere else. */
+  readonly checkpoint?: Checkpoint;
   /** Lets the heartbeat extend the visibility of the delivery at hand. */
   readonly heartbeat?: HeartbeatTarget;
   readonly now?: () => Date;
@@ -114,6 +117,7 @@ export async function workPage(
       undefined,
     );
   }
+  deps.checkpoint?.('after-claim', message);
   const heartbeat = startHeartbeat({
     message,
     owner: deps.workerId,
@@ -153,6 +157,7 @@ async function workClaimedPage(
     message.page,
     deps.wordpress,
   );
+  deps.checkpoint?.('after-fetch', message);
   await growJob(message, page, deps, now);
 
   const upsertStarted = Date.now();
@@ -167,8 +172,10 @@ async function workClaimedPage(
       fetchedAt,
     },
     deps.items,
+    () => deps.checkpoint?.('after-some-upserts', message),
   );
   const upsertMs = Date.now() - upsertStarted;
+  deps.checkpoint?.('before-record', message);
 
   const policy = await deps.policies.get(message.tenantId);
   const embeddings = embeddingRequests(message, outcomes);
@@ -223,6 +230,7 @@ async function workClaimedPage(
     return { kind: 'duplicate' };
   }
   await flushOutbox(message, deps);
+  deps.checkpoint?.('before-ack', message);
   return { kind: 'done', outcome };
 }
 

@@ -46,6 +46,8 @@ export async function upsertPage(
   site: SiteContext,
   write: WriteContext,
   store: ItemStore,
+  /** Called once half of the page's writes are done (fault injection). */
+  halfway?: () => void,
 ): Promise<ItemOutcome[]> {
   const outcomes: ItemOutcome[] = [];
   const contents = new Map<string, ItemContent>();
@@ -65,11 +67,23 @@ export async function upsertPage(
     }
   }
   const stored = await store.readVersions(site.siteId, [...contents.keys()]);
+  const half = Math.floor(contents.size / 2);
+  let done = 0;
   const written = await mapConcurrent(
     [...contents],
     WRITE_CONCURRENCY,
-    ([key, content]) =>
-      upsertOne(key, content, stored.get(key), site, write, store),
+    async ([key, content]) => {
+      const outcome = await upsertOne(
+        key,
+        content,
+        stored.get(key),
+        site,
+        write,
+        store,
+      );
+      if (++done === half) halfway?.();
+      return outcome;
+    },
   );
   outcomes.push(...written);
   return outcomes;

@@ -58,6 +58,7 @@ export function pageWorkerHandler(job: JobType, service: Service) {
         maxReceiveCount: service.settings.maxReceiveCount,
         maxDeferSeconds: service.settings.maxDeferSeconds,
         workerId: service.workerId,
+        ...(service.checkpoint && { checkpoint: service.checkpoint }),
         heartbeat: {
           visibilitySeconds: service.settings.visibilityTimeoutSeconds,
           extendVisibility: (seconds) =>
