@@ -1,28 +1,38 @@
 import { apiHandler } from '../shared/api/handler.js';
-import { ApiError, json } from '../shared/api/http.js';
+import {
+  expectNoBody,
+  json,
+  parsePath,
+  parseQuery,
+} from '../shared/api/http.js';
+import {
+  noQuerySchema,
+  syncNotFound,
+  syncPathSchema,
+} from '../shared/api/schemas.js';
 import { createTelemetry } from '../shared/observability/telemetry.js';
 import { createService } from '../shared/service.js';
+import { errorOf } from '../shared/sync/cancel-sync.js';
 import { buildReport } from '../shared/sync/report.js';
 
 const service = createService();
 const telemetry = createTelemetry('wp-sync-api');
 
-const SYNC_ID = /^sync_[a-f0-9]{32}$/;
-
 /** `GET /api/wordpress/sync/{syncId}`: the consolidated report of a sync. */
 export const handler = apiHandler(telemetry, async (event, context) => {
-  const syncId = event.pathParameters?.syncId ?? '';
-  // A malformed id, a random one and another tenant's all get the same
-  // answer, so the answer says nothing about which syncs exist.
-  const notFound = new ApiError(404, 'SYNC_NOT_FOUND', 'No such sync');
-  if (!SYNC_ID.test(syncId)) {
-    throw notFound;
-  }
+  const { syncId } = parsePath(event, syncPathSchema, syncNotFound());
+  parseQuery(event, noQuerySchema);
+  expectNoBody(event);
 
   const bundle = await service.syncs.getBundle(syncId);
   if (!bundle || bundle.sync.tenantId !== context.tenantId) {
-    throw notFound;
+    throw syncNotFound();
   }
 
-  return json(200, buildReport(bundle), context.correlationId);
+  const error = errorOf(bundle.sync);
+  return json(
+    200,
+    { ...buildReport(bundle), ...(error && { error }) },
+    context.correlationId,
+  );
 });

@@ -15,11 +15,32 @@ export interface RouteDefinition {
 
 export const ROUTES = [
   { method: 'POST', path: '/api/wordpress/sites', handler: 'register-site' },
+  { method: 'GET', path: '/api/wordpress/sites', handler: 'list-sites' },
+  {
+    method: 'GET',
+    path: '/api/wordpress/sites/{siteId}',
+    handler: 'get-site',
+  },
+  {
+    method: 'PUT',
+    path: '/api/wordpress/sites/{siteId}/credentials',
+    handler: 'update-site-credentials',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/wordpress/sites/{siteId}',
+    handler: 'delete-site',
+  },
   { method: 'POST', path: '/api/wordpress/sync-all', handler: 'start-sync' },
   {
     method: 'GET',
     path: '/api/wordpress/sync/{syncId}',
     handler: 'get-sync-report',
+  },
+  {
+    method: 'POST',
+    path: '/api/wordpress/sync/{syncId}/cancel',
+    handler: 'cancel-sync',
   },
 ] as const satisfies readonly RouteDefinition[];
 
