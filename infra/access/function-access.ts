@@ -3,7 +3,6 @@
  * and hands each function the names and URLs of exactly these resources.
  */
 import type { JobType, QueueName, TABLES } from '../../shared/resources.js';
-import type { RouteHandler } from '../config/stage-config.js';
 
 type IndexOf<T extends keyof typeof TABLES> =
   (typeof TABLES)[T]['indexes'][number]['name'];
@@ -20,7 +19,7 @@ export interface TableAccess<T extends keyof typeof TABLES> {
 }
 
 /** The secret operations a handler performs on the stage's prefix. */
-export type SecretAction = 'create' | 'put' | 'get';
+export type SecretAction = 'create' | 'put' | 'get' | 'delete';
 
 /** Everything one function may reach besides its own log group. */
 export interface FunctionAccess {
@@ -37,19 +36,55 @@ export interface FunctionAccess {
   readonly secrets: readonly SecretAction[];
 }
 
-/** The API handlers' access, by handler. */
-export const API_ACCESS = {
+/**
+ * The API handlers' access, by handler file name. A route in `ROUTES`
+ * without an entry here stops synthesis (see {@link apiAccessOf}). The
+ * POST handlers keep first answers to an `Idempotency-Key` in the
+ * idempotency table.
+ */
+export const API_ACCESS: Readonly<Record<string, FunctionAccess>> = {
   'register-site': {
-    tables: { sites: { level: 'readwrite' } },
+    tables: {
+      sites: { level: 'readwrite' },
+      idempotency: { level: 'readwrite' },
+    },
     sendsTo: [],
     // It probes the site (outbound HTTPS needs no grant: the functions run
     // outside a VPC) and stores the application password.
     secrets: ['create', 'put', 'get'],
   },
+  'list-sites': {
+    tables: { sites: { level: 'read' } },
+    sendsTo: [],
+    secrets: [],
+  },
+  'get-site': {
+    tables: { sites: { level: 'read' } },
+    sendsTo: [],
+    secrets: [],
+  },
+  'update-site-credentials': {
+    tables: { sites: { level: 'readwrite' } },
+    sendsTo: [],
+    // Checks the new password with WordPress, then stores it (a put that
+    // creates the secret again if it is gone).
+    secrets: ['create', 'put'],
+  },
+  'delete-site': {
+    // Empties the site's partitions of items and syncs, found by bySite.
+    tables: {
+      sites: { level: 'readwrite' },
+      syncs: { level: 'readwrite', indexes: ['bySite'] },
+      items: { level: 'readwrite' },
+    },
+    sendsTo: [],
+    secrets: ['delete'],
+  },
   'start-sync': {
     tables: {
       sites: { level: 'read' },
       syncs: { level: 'readwrite', indexes: ['bySite'] },
+      idempotency: { level: 'readwrite' },
     },
     sendsTo: ['terms', 'media', 'pages', 'posts'],
     secrets: ['get'],
@@ -59,7 +94,33 @@ export const API_ACCESS = {
     sendsTo: [],
     secrets: [],
   },
-} as const satisfies Record<RouteHandler, FunctionAccess>;
+  'cancel-sync': {
+    tables: {
+      syncs: { level: 'readwrite' },
+      idempotency: { level: 'readwrite' },
+    },
+    sendsTo: [],
+    secrets: [],
+  },
+};
+
+/**
+ * The access of an API handler.
+ *
+ * @throws {Error} for a handler nobody declared: a new route must say what
+ *   it touches before it deploys, or it would run with no grants at all.
+ */
+export function apiAccessOf(handler: string): FunctionAccess {
+  const access = API_ACCESS[handler];
+  if (!access) {
+    throw new Error(
+      `Route handler ${handler} has no entry in API_ACCESS ` +
+        '(infra/access/function-access.ts): declare the tables, queues ' +
+        'and secrets it touches',
+    );
+  }
+  return access;
+}
 
 /**
  * A worker's access: it consumes its own queue (granted with its event

@@ -36,6 +36,8 @@ const SECRET_ACTIONS: Record<SecretAction, string> = {
   put: 'secretsmanager:PutSecretValue',
   // Powertools' SecretsProvider reads with GetSecretValue only.
   get: 'secretsmanager:GetSecretValue',
+  // Deleting a site deletes its password at once, without recovery.
+  delete: 'secretsmanager:DeleteSecret',
 };
 
 /** The resources a grant can name. */

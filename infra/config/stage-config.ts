@@ -125,8 +125,11 @@ export const stageConfigSchema = z
       memorySize,
       /** Throttle of every route unless a route sets its own. */
       defaultThrottle: throttleSchema,
-      /** Throttle of each route, by handler; every route must have one. */
-      routeThrottles: z.record(z.enum(ROUTE_HANDLERS), throttleSchema),
+      /**
+       * Throttles of single routes, by handler; every other route gets the
+       * default throttle as its own.
+       */
+      routeThrottles: z.partialRecord(z.enum(ROUTE_HANDLERS), throttleSchema),
     }),
     alarms: z.strictObject({
       /** Age of the oldest page message that means a queue is stuck. */

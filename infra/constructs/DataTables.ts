@@ -52,6 +52,9 @@ export class DataTables extends Construct {
       ...(definition.sortKey && { sortKey: keyOf(definition.sortKey) }),
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(definition.timeToLiveAttribute && {
+        timeToLiveAttribute: definition.timeToLiveAttribute,
+      }),
       deletionProtection: retainData,
       removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../shared/routes.js';
-import { API_ACCESS } from '../access/function-access.js';
+import { apiAccessOf } from '../access/function-access.js';
 import {
   type GrantableResources,
   grantAccess,
@@ -101,7 +101,7 @@ export class SyncApi extends Construct {
         memorySize: stage.api.memorySize,
         environment: { TENANT_CLAIM: stage.auth.tenantClaim },
       });
-      grantAccess(handler, API_ACCESS[route.handler], props.resources);
+      grantAccess(handler, apiAccessOf(route.handler), props.resources);
       const [apiRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -114,7 +114,8 @@ export class SyncApi extends Construct {
       if (apiRoute) {
         this.defaultStage.node.addDependency(apiRoute);
       }
-      const throttle = stage.api.routeThrottles[route.handler];
+      const throttle =
+        stage.api.routeThrottles[route.handler] ?? stage.api.defaultThrottle;
       routeSettings[`${route.method} ${route.path}`] = {
         ThrottlingRateLimit: throttle.rateLimit,
         ThrottlingBurstLimit: throttle.burstLimit,

@@ -2,6 +2,7 @@ import { CfnAuthorizer, CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadStage } from '../../infra/config/load-stage.js';
 import type { WpSyncStack } from '../../infra/stacks/WpSyncStack.js';
+import { ROUTES } from '../../shared/routes.js';
 import { checkAuthorizer, checkThrottles } from './support/checks/api.js';
 import { cfnOf } from './support/stack-ids.js';
 import { type SynthResult, synthStage } from './support/synth-stage.js';
@@ -72,7 +73,7 @@ describe('authorizer', () => {
     const problems = checkAuthorizer(broken.template, loadStage('prod').auth);
 
     // Assess: every route goes through the one authorizer.
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(ROUTES.length);
     expect(problems).toContain(
       `${REPORT_ROUTE} trusts another issuer, audience or header`,
     );
@@ -99,11 +100,12 @@ describe('throttles', () => {
     const problems = checkThrottles(broken.template, loadStage('dev').api);
 
     // Assess
-    expect(problems).toEqual([
-      'POST /api/wordpress/sites is not throttled as configured',
-      'POST /api/wordpress/sync-all is not throttled as configured',
-      `${REPORT_ROUTE} is not throttled as configured`,
-    ]);
+    expect(problems).toEqual(
+      ROUTES.map(
+        (route) =>
+          `${route.method} ${route.path} is not throttled as configured`,
+      ),
+    );
   });
 });
 

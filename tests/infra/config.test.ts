@@ -64,13 +64,18 @@ describe('loadStage', () => {
     );
   });
 
-  test('refuses a route without a throttle, and unknown fields', () => {
-    const { 'start-sync': _, ...twoRoutes } = STAGES.dev.api.routeThrottles;
-    const missing = devWith((dev) => ({
+  test('refuses a throttle for a route that does not exist, and typos', () => {
+    const unknownRoute = devWith((dev) => ({
       ...dev,
-      api: { ...dev.api, routeThrottles: twoRoutes as never },
+      api: {
+        ...dev.api,
+        routeThrottles: {
+          ...dev.api.routeThrottles,
+          'no-such-route': { rateLimit: 1, burstLimit: 1 },
+        } as never,
+      },
     }));
-    expect(() => loadStage('dev', missing)).toThrow(/start-sync/);
+    expect(() => loadStage('dev', unknownRoute)).toThrow(/no-such-route/);
     const typo = devWith((dev) => ({ ...dev, retainDate: true }) as never);
     expect(() => loadStage('dev', typo)).toThrow(/retainDate/);
   });

@@ -60,6 +60,7 @@ function expected(stage: string): Record<string, GrantSummary> {
     'register-site': {
       ...base,
       'table:sites': READ_WRITE,
+      'table:idempotency': READ_WRITE,
       [secrets]: [
         'secretsmanager:CreateSecret',
         'secretsmanager:GetSecretValue',
@@ -71,13 +72,37 @@ function expected(stage: string): Record<string, GrantSummary> {
       'table:sites': READ,
       'table:syncs': READ_WRITE,
       'index:syncs/bySite': QUERY,
+      'table:idempotency': READ_WRITE,
       'queue:terms': SEND,
       'queue:media': SEND,
       'queue:pages': SEND,
       'queue:posts': SEND,
       [secrets]: GET_SECRET,
     },
+    'list-sites': { ...base, 'table:sites': READ },
+    'get-site': { ...base, 'table:sites': READ },
+    'update-site-credentials': {
+      ...base,
+      'table:sites': READ_WRITE,
+      [secrets]: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+      ],
+    },
+    'delete-site': {
+      ...base,
+      'table:sites': READ_WRITE,
+      'table:syncs': READ_WRITE,
+      'index:syncs/bySite': QUERY,
+      'table:items': READ_WRITE,
+      [secrets]: ['secretsmanager:DeleteSecret'],
+    },
     'get-sync-report': { ...base, 'table:syncs': READ },
+    'cancel-sync': {
+      ...base,
+      'table:syncs': READ_WRITE,
+      'table:idempotency': READ_WRITE,
+    },
     ...Object.fromEntries(JOB_TYPES.map((job) => [WORKERS[job], worker(job)])),
   };
 }

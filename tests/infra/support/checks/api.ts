@@ -82,8 +82,8 @@ export function checkAuthorizer(
 }
 
 /**
- * The stage throttles every route: a default for the stage and the
- * stage config's limits on each route by its key.
+ * The stage throttles every route: a default for the stage, and on each
+ * route by its key the stage config's limits for it or the default.
  */
 export function checkThrottles(
   template: CfnTemplate,
@@ -107,7 +107,7 @@ export function checkThrottles(
   }
   for (const route of ROUTES) {
     const key = `${route.method} ${route.path}`;
-    const limits = api.routeThrottles[route.handler];
+    const limits = api.routeThrottles[route.handler] ?? api.defaultThrottle;
     const expected: Throttle = {
       ThrottlingRateLimit: limits.rateLimit,
       ThrottlingBurstLimit: limits.burstLimit,

@@ -23,6 +23,7 @@ interface TableProperties {
   BillingMode: string;
   PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: boolean };
   DeletionProtectionEnabled: boolean;
+  TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
   GlobalSecondaryIndexes: {
@@ -70,8 +71,9 @@ export function checkTableProtection(
 }
 
 /**
- * The template holds exactly the tables of `TABLES`, each with the keys
- * and indexes defined there, and the handlers' variables name them.
+ * The template holds exactly the tables of `TABLES`, each with the keys,
+ * indexes and time to live defined there, and the handlers' variables
+ * name them.
  */
 export function checkTablesMatchDefinitions(template: CfnTemplate): string[] {
   const problems: string[] = [];
@@ -115,6 +117,15 @@ export function checkTablesMatchDefinitions(template: CfnTemplate): string[] {
     );
     if (!sameJson(actualTypes, expectedTypes)) {
       problems.push(`${name}: attribute types differ from TABLES`);
+    }
+    const ttl = properties.TimeToLiveSpecification;
+    const expectedTtl = definition.timeToLiveAttribute;
+    if (
+      expectedTtl
+        ? ttl?.Enabled !== true || ttl.AttributeName !== expectedTtl
+        : ttl?.Enabled === true
+    ) {
+      problems.push(`${name}: time to live differs from TABLES`);
     }
   }
   const found = new Set(tables.map(([id]) => names.get(id)));
