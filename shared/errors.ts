@@ -64,6 +64,8 @@ export type SyncErrorCode =
   | 'SECRET_NOT_FOUND'
   | 'CONFIG_INVALID'
   | 'STORE_THROTTLED'
+  /** Every fetch slot of the site is taken by other workers. */
+  | 'SITE_BUSY'
   | 'INTERNAL';
 
 export type ErrorCode = WordPressErrorCode | SyncErrorCode;

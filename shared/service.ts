@@ -21,6 +21,7 @@ import {
   parseCrashPlan,
 } from './sync/crash-plan.js';
 import { Dispatcher } from './sync/dispatch.js';
+import { SiteLimiter } from './sync/site-limiter.js';
 import { SyncStore } from './sync/sync-store.js';
 import { CostPolicyStore } from './tenants/cost-policy.js';
 import type { WpClientDeps } from './wordpress/client.js';
@@ -35,6 +36,7 @@ export interface Service {
   readonly items: ItemStore;
   readonly policies: CostPolicyStore;
   readonly dispatcher: Dispatcher;
+  readonly limiter: SiteLimiter;
   readonly wordpress: WpClientDeps;
   /** Identifies this process as the owner of the page tasks it claims. */
   readonly workerId: string;
@@ -55,6 +57,7 @@ export function createService(settings: Settings = readSettings()): Service {
     syncs: new SyncStore(dynamo, settings.tables.syncs),
     items: new ItemStore(dynamo, settings.tables.items),
     policies: new CostPolicyStore(dynamo, settings.tables.tenants),
+    limiter: new SiteLimiter(dynamo, settings.tables.syncs),
     dispatcher: new Dispatcher(sqs, (queue, kind) =>
       queueUrl(settings, queue, kind),
     ),

@@ -12,6 +12,7 @@ import type { CostPolicyStore } from '../tenants/cost-policy.js';
 import {
   fetchPageIsolatingFailures,
   type WpClientDeps,
+  type WpConnection,
   type WpIsolatedPage,
 } from '../wordpress/client.js';
 import type { Checkpoint } from './crash-plan.js';
@@ -26,6 +27,7 @@ import {
   type PageMessage,
   ZERO_COUNTS,
 } from './model.js';
+import type { SiteLimiter } from './site-limiter.js';
 import type { OutboxEntry, PageOutcome, SyncStore } from './sync-store.js';
 import { taskRec } from './sync-store.js';
 import { type ItemOutcome, upsertPage } from './upsert-page.js';
@@ -49,6 +51,8 @@ export interface PageWorkerDeps {
   /** Longest a page may be put off in all for a site that asks us to wait. */
   readonly maxDeferSeconds: number;
   readonly workerId: string;
+  /** Shares each site's concurrent fetches among all workers. */
+  readonly limiter?: SiteLimiter;
   /** Fault injection in the local runtime; absent everywhere else. */
   readonly checkpoint?: Checkpoint;
   /** Lets the heartbeat extend the visibility of the delivery at hand. */
@@ -149,14 +153,7 @@ async function workClaimedPage(
     message.siteId,
   );
   const fetchedAt = now().toISOString();
-  // A page whose rendering fails on the server is split until the failing
-  // items are known; the rest of the page is synced.
-  const page = await fetchPageIsolatingFailures(
-    connection,
-    message.resource,
-    message.page,
-    deps.wordpress,
-  );
+  const page = await fetchPolitely(message, connection, deps);
   deps.checkpoint?.('after-fetch', message);
   await growJob(message, page, deps, now);
 
@@ -234,6 +231,66 @@ async function workClaimedPage(
   return { kind: 'done', outcome };
 }
 
+/** A site's slot could not be had in time; the page is put off. */
+export class SiteBusyError extends WpSyncError {
+  constructor(siteId: string) {
+    super('SITE_BUSY', `Site ${siteId} has no free fetch slot`, {
+      retryable: true,
+    });
+    this.name = 'SiteBusyError';
+  }
+}
+
+/** How long a worker waits for one of its site's fetch slots. */
+const SLOT_WAIT_MS = 20_000;
+
+/**
+ * Fetches the page within the site's shared concurrency limit, slowing
+ * the site down when it throttles or fails and speeding it up after a
+ * clean page.
+ */
+async function fetchPolitely(
+  message: PageMessage,
+  connection: WpConnection,
+  deps: PageWorkerDeps,
+): Promise<WpIsolatedPage> {
+  const { limiter } = deps;
+  const holder = `${deps.workerId}/${taskRec(message)}`;
+  if (
+    limiter &&
+    !(await limiter.acquire(message.siteId, holder, SLOT_WAIT_MS))
+  ) {
+    throw new SiteBusyError(message.siteId);
+  }
+  try {
+    // A page whose rendering fails on the server is split until the
+    // failing items are known; the rest of the page is synced.
+    const page = await fetchPageIsolatingFailures(
+      connection,
+      message.resource,
+      message.page,
+      deps.wordpress,
+    );
+    const throttled = page.warnings.some(
+      (warning) => warning.code === 'WP_RATE_LIMITED',
+    );
+    await (throttled
+      ? limiter?.slowDown(message.siteId)
+      : limiter?.speedUp(message.siteId));
+    return page;
+  } catch (error) {
+    if (
+      error instanceof WordPressError &&
+      (error.code === 'WP_RATE_LIMITED' || error.code === 'WP_UNAVAILABLE')
+    ) {
+      await limiter?.slowDown(message.siteId);
+    }
+    throw error;
+  } finally {
+    await limiter?.release(message.siteId, holder);
+  }
+}
+
 /**
  * Creates the next page tasks this page reveals, before this page is
  * recorded as done, so a job can never look finished while a page is
@@ -289,7 +346,9 @@ async function handleFailure(
   // The site asked us to wait (maintenance, rate limit): put the page off
   // on a budget of our own instead of spending SQS's receive count.
   const waitAsked =
-    error instanceof WordPressError && error.retryAfterSeconds !== undefined;
+    (error instanceof WordPressError &&
+      error.retryAfterSeconds !== undefined) ||
+    error instanceof SiteBusyError;
   if (waitAsked) {
     const deferred = await deferPage(message, error, deps, now);
     if (deferred) {
@@ -344,12 +403,13 @@ async function handleFailure(
  */
 async function deferPage(
   message: PageMessage,
-  error: WordPressError,
+  error: WordPressError | SiteBusyError,
   deps: PageWorkerDeps,
   now: () => Date,
 ): Promise<PageResult | undefined> {
   const task = await deps.syncs.getTask(message);
-  const seconds = Math.max(1, Math.min(900, error.retryAfterSeconds ?? 60));
+  const asked = error instanceof WordPressError ? error.retryAfterSeconds : 5;
+  const seconds = Math.max(1, Math.min(900, asked ?? 60));
   const spent = task?.deferredSeconds ?? 0;
   if (spent + seconds > deps.maxDeferSeconds) {
     deps.log.warn("Site still unavailable; the page's wait budget is spent", {

@@ -52,6 +52,7 @@ export function pageWorkerHandler(job: JobType, service: Service) {
         sites: service.siteAccess,
         policies: service.policies,
         dispatcher: service.dispatcher,
+        limiter: service.limiter,
         log: logger,
         wordpress: { ...service.wordpress, logger },
         leaseMs: service.settings.leaseSeconds * 1000,
