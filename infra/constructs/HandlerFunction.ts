@@ -18,6 +18,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../../shared/observability/metric-names.js';
 import type { StageConfig } from '../config/stage-config.js';
+import { localOnlySettings } from './local-only-settings.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -72,9 +73,9 @@ export interface HandlerFunctionProps {
  * X-Ray traced, JSON logs into its own log group with a retention, and a
  * role that starts with nothing but writing to that log group.
  *
- * Synthesis fails if the environment ever sets `ALLOW_LOCAL_ORIGINS` to
- * `true`: plain-http and loopback WordPress origins are for the local
- * runtime only.
+ * Synthesis fails if the environment ever carries a setting of the local
+ * runtime, such as `ALLOW_LOCAL_ORIGINS=true` (plain-http and loopback
+ * WordPress origins); see {@link localOnlySettings}.
  */
 export class HandlerFunction extends Construct {
   /** The Lambda function. */
@@ -164,12 +165,7 @@ export class HandlerFunction extends Construct {
     const resolved = Stack.of(this).resolve(cfn.environment) as
       | { variables?: Record<string, unknown> }
       | undefined;
-    return resolved?.variables?.ALLOW_LOCAL_ORIGINS === 'true'
-      ? [
-          'ALLOW_LOCAL_ORIGINS=true lets tenants register plain-http and ' +
-            'loopback sites; it is for the local runtime only',
-        ]
-      : [];
+    return localOnlySettings(resolved?.variables ?? {});
   }
 }
 

@@ -92,16 +92,23 @@ describe('handler functions', () => {
     }
   });
 
-  test('refuse ALLOW_LOCAL_ORIGINS=true at synthesis', () => {
+  test.each([
+    ['ALLOW_LOCAL_ORIGINS', 'true'],
+    ['WP_SYNC_CRASH_PLAN', '{}'],
+    ['SECRET_STORE', 'file'],
+    ['DYNAMODB_ENDPOINT', 'http://127.0.0.1:8000'],
+  ])('refuse %s=%s, a local runtime setting, at synthesis', (name, value) => {
     expect(() =>
       synthStage({
         stage: 'dev',
         breakWith: (stack) =>
           stack.api.handlers['register-site'].function.addEnvironment(
-            'ALLOW_LOCAL_ORIGINS',
-            'true',
+            name,
+            value,
           ),
       }),
-    ).toThrow(/RegisterSite\] ALLOW_LOCAL_ORIGINS=true .* local runtime only/);
+    ).toThrow(
+      new RegExp(`RegisterSite\\] ${name} .* for the local runtime only`),
+    );
   });
 });
