@@ -102,6 +102,8 @@ export async function answerOnce(
     payloadValidationJmesPath: 'body',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+    // The body hash covers an application password: not MD5.
+    hashFunction: 'sha256',
   });
   if (deps.lambdaContext) {
     // Lets Powertools give up on a run that died with its Lambda.
