@@ -23,15 +23,15 @@ import { localOnlySettings } from './local-only-settings.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The runtime every handler deploys on: the newest Node.js line that is
- * in long-term support on Lambda (until April 2028).
+ * The runtime every handler deploys on: a Node.js LTS line that Lambda
+ * supports until April 2028.
  */
 export const HANDLER_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
- * The handlers are ESM; esbuild's ESM output has no `require`, which
- * CommonJS dependencies (parts of the AWS SDK, middy's helpers) call for
- * Node built-ins. The banner gives the module one.
+ * The handlers are bundled as ESM, where no `require` exists; CommonJS
+ * code bundled into them still calls it for Node built-ins, and esbuild's
+ * shim throws then. The banner gives the module a real one.
  */
 const REQUIRE_BANNER =
   "import { createRequire as wpSyncCreateRequire } from 'node:module';" +

@@ -21,7 +21,10 @@ import { WorkQueues } from '../constructs/WorkQueues.js';
 
 /** Properties of a {@link WpSyncStack}. */
 export interface WpSyncStackProps extends StackProps {
-  /** The stage this stack deploys; its account and region are the env. */
+  /**
+   * The stage this stack deploys. Its account and region are the stack's
+   * env, whatever `env` says.
+   */
   readonly stage: StageConfig;
 }
 
@@ -30,11 +33,17 @@ export interface WpSyncStackProps extends StackProps {
  * its handlers, the workers, a dashboard and alarms.
  */
 export class WpSyncStack extends Stack {
+  /** The tables of `TABLES`. */
   readonly data: DataTables;
+  /** The queues of `QUEUES` and their dead letters. */
   readonly work: WorkQueues;
+  /** The HTTP API and its route handlers. */
   readonly api: SyncApi;
+  /** The queue workers and their mappings. */
   readonly workers: SyncWorkers;
+  /** The stage's dashboard. */
   readonly dashboard: SyncDashboard;
+  /** The alarms and their topic. */
   readonly alarms: SyncAlarms;
 
   constructor(scope: Construct, id: string, props: WpSyncStackProps) {
