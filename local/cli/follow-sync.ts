@@ -10,6 +10,8 @@ export async function syncSite(
     appPassword: string;
     timeoutMs: number;
     quiet: boolean;
+    /** Draws the progress bars on stderr. @default true */
+    progress?: boolean;
   },
 ) {
   const site = await api.registerSite({
@@ -21,11 +23,11 @@ export async function syncSite(
   if (!options.quiet) {
     process.stderr.write(`sync ${syncId} of ${site.url} started\n`);
   }
-  const progress = new ProgressView();
+  const progress = options.progress === false ? undefined : new ProgressView();
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const report = await api.report(syncId);
-    progress.show(report);
+    progress?.show(report);
     if (report.finishedAt) {
       return report;
     }
