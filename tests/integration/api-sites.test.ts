@@ -204,7 +204,9 @@ describe('PUT /api/wordpress/sites/{siteId}/credentials', () => {
     // Assess
     expect(answer.status).toBe(200);
     expect(answer.body.siteId).toBe(registered.siteId);
-    expect(answer.body.updatedAt > String(registered.updatedAt)).toBe(true);
+    expect(String(answer.body.updatedAt) > String(registered.updatedAt)).toBe(
+      true,
+    );
   });
 
   it('answers 400 for a field the route does not take', async () => {
