@@ -1,7 +1,7 @@
 /**
  * The deployable stages. Accounts and issuers below are placeholders from
  * AWS's and IANA's documentation ranges: replace them with the real ones
- * before a deploy (see infra/README.md).
+ * before a deploy (see "Deploying to AWS" in README.md).
  */
 import type { StageConfigInput } from './stage-config.js';
 

@@ -63,7 +63,7 @@ export class SyncAlarms extends Construct {
           alarmDescription:
             `Messages of the ${name} queue gave up after ` +
             `${props.stage.timings.maxReceiveCount} deliveries. Find the ` +
-            'cause in the worker logs, then redrive (see infra/README.md).',
+            'cause in the worker logs, then redrive (see "Deploying to AWS" in README.md).',
           metric: queue.metricApproximateNumberOfMessagesVisible({
             statistic: 'Maximum',
             period: Duration.minutes(1),
