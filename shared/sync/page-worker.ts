@@ -32,6 +32,16 @@ import type { OutboxEntry, PageOutcome, SyncStore } from './sync-store.js';
 import { taskRec } from './sync-store.js';
 import { type ItemOutcome, upsertPage } from './upsert-page.js';
 
+/** The outcome of a page that wrote nothing. */
+const EMPTY_OUTCOME: PageOutcome = Object.freeze({
+  counts: { ...ZERO_COUNTS },
+  warnings: [],
+  errors: [],
+  requestMs: 0,
+  upsertMs: 0,
+  skipReasons: {},
+});
+
 /** The most pages one collection may grow: a guard against endless paging. */
 export const MAX_PAGES_PER_COLLECTION = 5_000;
 
@@ -120,6 +130,23 @@ export async function workPage(
       `${taskRec(message)} is being worked on by another worker`,
       undefined,
     );
+  }
+  const sync = await deps.syncs.getSync(message.syncId);
+  if (sync?.finishedAt) {
+    // Cancelled (or closed some other way) while this page waited: leave
+    // the store alone and close the page, so nothing resends it.
+    await deps.syncs.finishTask(message, deps.workerId, 'failed', {
+      ...EMPTY_OUTCOME,
+      errors: [
+        {
+          code: 'SYNC_FINISHED',
+          message: `The sync had already ended as ${sync.status}`,
+          resource: message.resource,
+          page: message.page,
+        },
+      ],
+    });
+    return { kind: 'duplicate' };
   }
   deps.checkpoint?.('after-claim', message);
   const heartbeat = startHeartbeat({
@@ -372,12 +399,8 @@ async function handleFailure(
     receiveCount,
   });
   await deps.syncs.finishTask(message, deps.workerId, 'failed', {
-    counts: { ...ZERO_COUNTS },
-    warnings: [],
+    ...EMPTY_OUTCOME,
     errors: [finding],
-    requestMs: 0,
-    upsertMs: 0,
-    skipReasons: {},
   });
   const closed = await closeSyncIfDone(message, deps, now());
   if (waitAsked) {

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Log } from '../observability/telemetry.js';
 import { JOB_TYPES, type JobType, type QueueName } from '../resources.js';
+import { CANCELLED, errorOf } from './cancel-sync.js';
 import type { Dispatcher } from './dispatch.js';
 import { pageMessageSchema } from './model.js';
 import type { SyncStore } from './sync-store.js';
@@ -67,6 +68,16 @@ export async function redriveDeadLetters(
           if (!parsed.success) unreadable++;
           continue;
         }
+        if (await isCancelled(deps.syncs, parsed.data.syncId)) {
+          // Its sync was cancelled: the page is dropped, not redriven.
+          await deps.sqs.send(
+            new DeleteMessageCommand({
+              QueueUrl: url,
+              ReceiptHandle: received.ReceiptHandle,
+            }),
+          );
+          continue;
+        }
         if (await deps.syncs.reopenTask(parsed.data, now())) reopened++;
         await deps.dispatcher.sendPages([parsed.data]);
         await deps.sqs.send(
@@ -83,7 +94,9 @@ export async function redriveDeadLetters(
     // The local SQS emulator forgets its dead letters when it restarts; the
     // store still knows which pages failed, so re-open those as well.
     const bundle = await deps.syncs.getBundle(options.syncId);
-    for (const task of bundle?.tasks ?? []) {
+    // A cancelled sync stays cancelled.
+    const cancelled = bundle && errorOf(bundle.sync)?.code === CANCELLED.code;
+    for (const task of cancelled ? [] : (bundle?.tasks ?? [])) {
       if (
         task.state !== 'failed' ||
         !(options.jobs ?? JOB_TYPES).includes(task.job)
@@ -102,6 +115,11 @@ export async function redriveDeadLetters(
   }
   deps.log.info('Dead letters redriven', { moved, reopened, unreadable });
   return { moved, reopened, unreadable };
+}
+
+async function isCancelled(syncs: SyncStore, syncId: string) {
+  const sync = await syncs.getSync(syncId);
+  return sync !== undefined && errorOf(sync)?.code === CANCELLED.code;
 }
 
 function safeJson(text: string | undefined): unknown {
