@@ -137,6 +137,71 @@ describe('POST /api/wordpress/sync-all', () => {
   });
 });
 
+describe('a lock left behind', () => {
+  function store(): SyncStore {
+    return new SyncStore(
+      createLocalDocumentClient(String(api.env.DYNAMODB_ENDPOINT)),
+      String(api.env[TABLES.syncs.envVar]),
+    );
+  }
+
+  it('is taken over when its sync finished without releasing it', async () => {
+    // Prepare: a finished sync that still holds the site.
+    const tenantId = 'tenant-stale';
+    const siteId = await siteOf(tenantId);
+    const syncs = store();
+    const holder = `sync_${'e'.repeat(32)}`;
+    const now = new Date();
+    await syncs.createSync({
+      syncId: holder,
+      tenantId,
+      siteId,
+      correlationId: 'stale',
+      now,
+    });
+    await syncs.finishSync(holder, 'completed', {}, now);
+    await syncs.acquireSiteLock({ tenantId, siteId, holder }, now);
+
+    // Act
+    const answer = await startAs(tenantId, siteId);
+
+    // Assess
+    expect(answer.status).toBe(202);
+    await waitForSync(api, tenantId, String(answer.body.syncId));
+  });
+
+  it('keeps the site while a sync that is not written yet is young', async () => {
+    // Prepare: a start that took the lock a moment ago.
+    const tenantId = 'tenant-unborn';
+    const siteId = await siteOf(tenantId);
+    const holder = `sync_${'f'.repeat(32)}`;
+    await store().acquireSiteLock({ tenantId, siteId, holder }, new Date());
+
+    // Act
+    const answer = await startAs(tenantId, siteId);
+
+    // Assess
+    expect(answer.status).toBe(409);
+    expect(answer.body.syncId).toBe(holder);
+  });
+
+  it('is taken over when its sync never came to exist', async () => {
+    // Prepare: a start that died after taking the lock, an hour ago.
+    const tenantId = 'tenant-dead';
+    const siteId = await siteOf(tenantId);
+    const holder = `sync_${'c'.repeat(32)}`;
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await store().acquireSiteLock({ tenantId, siteId, holder }, anHourAgo);
+
+    // Act
+    const answer = await startAs(tenantId, siteId);
+
+    // Assess
+    expect(answer.status).toBe(202);
+    await waitForSync(api, tenantId, String(answer.body.syncId));
+  });
+});
+
 describe('POST /api/wordpress/sync/{syncId}/cancel', () => {
   it('closes the sync as failed with SYNC_CANCELLED and frees the site', async () => {
     // Prepare
