@@ -3,7 +3,9 @@
  * SQS emulator keeps no messages across restarts, the store does.
  */
 import type { Log } from '../../shared/observability/telemetry.js';
+import { JOB_TYPES } from '../../shared/resources.js';
 import { createService } from '../../shared/service.js';
+import { closeSyncIfDone } from '../../shared/sync/finish-sync.js';
 import {
   type PageMessage,
   pageMessageSchema,
@@ -32,10 +34,29 @@ export async function resendPendingWork(log: Log): Promise<void> {
   for (const entry of embeddings) {
     await service.syncs.markSent(entry.syncId, [entry.rec]);
   }
-  if (pages.length + embeddings.length > 0) {
+  // A runtime that died after a sync's last page was recorded but before
+  // the sync was closed leaves no message behind: close such syncs now.
+  let closed = 0;
+  for await (const sync of service.syncs.listPending('sync')) {
+    for (const job of JOB_TYPES) {
+      const status = await closeSyncIfDone(
+        {
+          syncId: String(sync.syncId),
+          tenantId: String(sync.tenantId),
+          siteId: String(sync.siteId),
+          job,
+        },
+        { syncs: service.syncs, items: service.items, log },
+        new Date(),
+      );
+      if (status) closed++;
+    }
+  }
+  if (pages.length + embeddings.length + closed > 0) {
     log.info('Resent work left by an earlier run', {
       pages: pages.length,
       embeddings: embeddings.length,
+      syncsClosed: closed,
     });
   }
 }

@@ -24,7 +24,7 @@ const JOB_OF_TYPE: Record<ItemType, JobType> = {
  * @returns the sync's final status when this call closed it.
  */
 export async function closeSyncIfDone(
-  message: PageMessage,
+  message: Pick<PageMessage, 'syncId' | 'tenantId' | 'siteId' | 'job'>,
   deps: { syncs: SyncStore; items: ItemStore; log: Log },
   now: Date,
 ): Promise<FinalStatus | undefined> {
@@ -36,7 +36,16 @@ export async function closeSyncIfDone(
   if (!job) {
     return undefined;
   }
-  deps.log.info('Job finished', { job: job.job, status: job.status });
+  if (job.finishedNow) {
+    deps.log.info('Job finished', { job: job.job, status: job.status });
+  }
+  // Also when the job finished earlier: a worker may have died between
+  // finishing the last job and closing the sync, and a redelivery or a
+  // restart must still close it.
+  const sync = await deps.syncs.getSync(message.syncId);
+  if (!sync || sync.finishedAt) {
+    return undefined;
+  }
   const jobs = await deps.syncs.getJobs(message.syncId);
   if (jobs.some((other) => !other.finishedAt)) {
     return undefined;

@@ -79,6 +79,9 @@ export interface SyncRecord {
   readonly finishedAt?: string;
   readonly status: SyncStatus;
   readonly danglingReferences?: Partial<Record<JobType, number>>;
+  /** Set while the sync runs: the sparse pending index lists it. */
+  readonly pendingKind?: 'sync';
+  readonly pendingSince?: string;
 }
 
 /** One job of a sync: an entity and the page tasks it has grown. */

@@ -115,9 +115,11 @@ export async function workPage(
     deps.leaseMs,
   );
   if (claim.kind === 'finished') {
-    // A duplicate delivery; finish what its first delivery may have left.
+    // A duplicate delivery; finish what its first delivery may have left:
+    // unsent embedding requests, and the closing of its job and sync.
     await flushOutbox(message, deps);
-    return { kind: 'duplicate' };
+    const closed = await closeSyncIfDone(message, deps, now());
+    return { kind: 'duplicate', ...(closed && { closed }) };
   }
   if (claim.kind === 'missing') {
     deps.log.warn('Page task not found; the sync was removed', {

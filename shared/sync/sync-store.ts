@@ -99,6 +99,10 @@ export class SyncStore {
       correlationId: sync.correlationId,
       startedAt,
       status: 'queued',
+      // Listed in the pending index until it closes, so a restart can
+      // close a sync whose last page finished just before a crash.
+      pendingKind: 'sync',
+      pendingSince: startedAt,
     };
     const messages: PageMessage[] = JOB_TYPES.flatMap((job) =>
       JOB_RESOURCES[job].map((resource) => ({
@@ -563,9 +567,15 @@ export class SyncStore {
               Update: {
                 TableName: this.tableName,
                 Key: { syncId: message.syncId, rec: REC.sync },
-                UpdateExpression: 'SET #status = :running REMOVE finishedAt',
+                UpdateExpression:
+                  'SET #status = :running, pendingKind = :sync, pendingSince = :now ' +
+                  'REMOVE finishedAt',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':running': 'running' },
+                ExpressionAttributeValues: {
+                  ':running': 'running',
+                  ':sync': 'sync',
+                  ':now': at,
+                },
               },
             },
           ],
@@ -585,13 +595,14 @@ export class SyncStore {
    * are created before their predecessor finishes, so equal counts mean no
    * page of the job can still appear.
    *
-   * @returns the job when this call finished it, else undefined.
+   * @returns the job once it is finished, by this call (`finishedNow`) or
+   *   an earlier one; undefined while pages are still to be done.
    */
   async finishJobIfDone(
     syncId: string,
     job: JobType,
     now: Date,
-  ): Promise<JobRecord | undefined> {
+  ): Promise<(JobRecord & { finishedNow: boolean }) | undefined> {
     const answer = await this.dynamo.send(
       new GetCommand({
         TableName: this.tableName,
@@ -600,7 +611,10 @@ export class SyncStore {
       }),
     );
     const record = answer.Item as JobRecord | undefined;
-    if (!record || record.finishedAt || record.pagesDone < record.pagesTotal) {
+    if (record?.finishedAt) {
+      return { ...record, finishedNow: false };
+    }
+    if (!record || record.pagesDone < record.pagesTotal) {
       return undefined;
     }
     const status = jobStatus(record);
@@ -620,7 +634,12 @@ export class SyncStore {
           },
         }),
       );
-      return { ...record, status, finishedAt: now.toISOString() };
+      return {
+        ...record,
+        status,
+        finishedAt: now.toISOString(),
+        finishedNow: true,
+      };
     } catch (error) {
       if (isConditionFailure(error)) {
         return undefined;
@@ -659,7 +678,8 @@ export class SyncStore {
           TableName: this.tableName,
           Key: { syncId, rec: REC.sync },
           UpdateExpression:
-            'SET #status = :status, finishedAt = :now, danglingReferences = :dangling',
+            'SET #status = :status, finishedAt = :now, danglingReferences = :dangling ' +
+            'REMOVE pendingKind, pendingSince',
           ConditionExpression: 'attribute_not_exists(finishedAt)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -756,7 +776,7 @@ export class SyncStore {
    * requests, from the sparse `pending` index.
    */
   async *listPending(
-    kind: 'task' | 'embedding',
+    kind: 'task' | 'embedding' | 'sync',
   ): AsyncGenerator<Record<string, unknown>> {
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -870,7 +890,8 @@ export class SyncStore {
           TableName: this.tableName,
           Key: { syncId, rec: REC.sync },
           UpdateExpression:
-            'SET #status = :failed, finishedAt = :now, #error = :error',
+            'SET #status = :failed, finishedAt = :now, #error = :error ' +
+            'REMOVE pendingKind, pendingSince',
           ConditionExpression: [
             // The sync exists and is the caller's ...
             'attribute_exists(rec) AND tenantId = :tenant AND',
