@@ -3,10 +3,12 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   type KeySchemaElement,
   ResourceInUseException,
   type TableDescription,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
@@ -136,7 +138,42 @@ async function ensureTable(
     options.activeTimeoutMs ?? 30_000,
   );
   assertSameShape(input, table);
+  if (definition.timeToLiveAttribute) {
+    await ensureTimeToLive(
+      options.dynamo,
+      input.TableName as string,
+      definition.timeToLiveAttribute,
+    );
+  }
   return input.TableName as string;
+}
+
+/**
+ * Turns on the table's time to live, as the stack does. DynamoDB Local
+ * accepts it but deletes nothing, like AWS, which deletes late: no code may
+ * rely on it for correctness.
+ */
+async function ensureTimeToLive(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  attribute: string,
+): Promise<void> {
+  const current = await dynamo.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  const description = current.TimeToLiveDescription;
+  if (
+    description?.AttributeName === attribute &&
+    description.TimeToLiveStatus === 'ENABLED'
+  ) {
+    return;
+  }
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    }),
+  );
 }
 
 function createTableInput(
