@@ -2,21 +2,7 @@
  * A tenant's cost policy decides whether changed posts and pages are
  * queued for embeddings; a skip is counted with its reason.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WpSyncApi } from '../../local/cli/api-client.js';
-import {
-  connectRuntime,
-  type RuntimeLease,
-} from '../../local/runtime/connect.js';
-import { dataPaths } from '../../local/runtime/paths.js';
-import {
-  issueToken,
-  LOCAL_TENANT,
-  tokenKey,
-} from '../../local/runtime/tokens.js';
 import type { SyncReport } from '../../shared/sync/report.js';
 import { runCli } from '../support/cli.js';
 import {
@@ -24,25 +10,18 @@ import {
   fakeContent,
   startFakeWordPress,
 } from '../support/fake-wordpress.js';
+import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 let wp: FakeWordPress;
-let dir: string;
-let runtime: RuntimeLease;
-let api: WpSyncApi;
+let local: TestRuntime;
 let siteId: string;
 
 beforeAll(async () => {
   wp = await startFakeWordPress(
     fakeContent({ categories: 2, media: 1, pages: 3, posts: 12 }),
   );
-  dir = await mkdtemp(join(tmpdir(), 'wp-sync-policy-'));
-  runtime = await connectRuntime(dir);
-  const token = await issueToken(
-    await tokenKey(dataPaths(dir).tokenKey),
-    LOCAL_TENANT,
-  );
-  api = new WpSyncApi(runtime.info.apiUrl, token);
-  ({ siteId } = await api.registerSite({
+  local = await startTestRuntime('policy');
+  ({ siteId } = await local.api.registerSite({
     url: wp.url,
     username: wp.username,
     appPassword: wp.appPassword,
@@ -50,19 +29,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await runtime?.release();
+  await local?.close();
   await wp?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function syncToEnd(): Promise<SyncReport> {
-  const { syncId } = await api.startSync(siteId);
-  for (let round = 0; round < 240; round++) {
-    const report = await api.report(syncId);
-    if (report.finishedAt) return report;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`sync ${syncId} did not finish`);
+  const { syncId } = await local.api.startSync(siteId);
+  return local.finished(syncId);
 }
 
 function editAll(collection: 'posts' | 'pages', modified: string) {
@@ -76,7 +49,7 @@ describe('the cost policy', () => {
   it('skips embeddings of a THROTTLED tenant and names the reason', async () => {
     // Prepare
     const set = await runCli('policy', ['--set', 'THROTTLED'], {
-      WP_SYNC_DATA_DIR: dir,
+      WP_SYNC_DATA_DIR: local.dir,
     });
 
     // Act
@@ -95,7 +68,7 @@ describe('the cost policy', () => {
 
   it('queues the changed items again once the tenant is OK', async () => {
     // Prepare: the tenant is back to OK and only the pages change.
-    await runCli('policy', ['--set', 'OK'], { WP_SYNC_DATA_DIR: dir });
+    await runCli('policy', ['--set', 'OK'], { WP_SYNC_DATA_DIR: local.dir });
     editAll('pages', '2024-06-01T00:00:00');
 
     // Act
@@ -111,7 +84,9 @@ describe('the cost policy', () => {
   }, 120_000);
 
   it('counts a BLOCKED tenant’s skips under their own reason', async () => {
-    await runCli('policy', ['--set', 'BLOCKED'], { WP_SYNC_DATA_DIR: dir });
+    await runCli('policy', ['--set', 'BLOCKED'], {
+      WP_SYNC_DATA_DIR: local.dir,
+    });
     editAll('posts', '2024-07-01T00:00:00');
 
     const report = await syncToEnd();

@@ -3,77 +3,37 @@
  * with the cause named, and once the site is back a redrive finishes it
  * with nothing counted twice.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WpSyncApi } from '../../local/cli/api-client.js';
-import {
-  connectRuntime,
-  type RuntimeLease,
-} from '../../local/runtime/connect.js';
-import { dataPaths } from '../../local/runtime/paths.js';
-import {
-  issueToken,
-  LOCAL_TENANT,
-  tokenKey,
-} from '../../local/runtime/tokens.js';
-import type { SyncReport } from '../../shared/sync/report.js';
 import { runCli } from '../support/cli.js';
 import {
   type FakeWordPress,
   fakeContent,
   startFakeWordPress,
 } from '../support/fake-wordpress.js';
+import { startTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 const WAIT_BUDGET_SECONDS = 4;
 
 let wp: FakeWordPress;
-let dir: string;
-let runtime: RuntimeLease;
-let api: WpSyncApi;
+let local: TestRuntime;
 
 beforeAll(async () => {
   wp = await startFakeWordPress(
     fakeContent({ categories: 3, tags: 2, media: 4, pages: 3, posts: 150 }),
   );
-  dir = await mkdtemp(join(tmpdir(), 'wp-sync-outage-'));
-  runtime = await connectRuntime(dir, {
-    env: {
-      WP_SYNC_TIMINGS: JSON.stringify({
-        maxDeferSeconds: WAIT_BUDGET_SECONDS,
-        visibilityTimeoutSeconds: 5,
-        leaseSeconds: 3,
-      }),
-    },
+  local = await startTestRuntime('outage', {
+    WP_SYNC_TIMINGS: JSON.stringify({
+      maxDeferSeconds: WAIT_BUDGET_SECONDS,
+      visibilityTimeoutSeconds: 5,
+      leaseSeconds: 3,
+    }),
   });
-  const token = await issueToken(
-    await tokenKey(dataPaths(dir).tokenKey),
-    LOCAL_TENANT,
-  );
-  api = new WpSyncApi(runtime.info.apiUrl, token);
 }, 120_000);
 
 afterAll(async () => {
-  await runtime?.release();
+  await local?.close();
   await wp?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-async function finished(
-  syncId: string,
-  timeoutMs: number,
-): Promise<SyncReport> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const report = await api.report(syncId);
-    if (report.finishedAt) return report;
-    if (Date.now() > deadline) {
-      throw new Error(`sync still ${report.status} after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('a sync whose site stays in maintenance', () => {
   it('fails with the cause, then finishes after a redrive', async () => {
@@ -87,7 +47,7 @@ describe('a sync whose site stays in maintenance', () => {
           }
         : undefined,
     );
-    const site = await api.registerSite({
+    const site = await local.api.registerSite({
       url: wp.url,
       username: wp.username,
       appPassword: wp.appPassword,
@@ -95,8 +55,8 @@ describe('a sync whose site stays in maintenance', () => {
 
     // Act: the outage
     const started = Date.now();
-    const { syncId } = await api.startSync(site.siteId);
-    const failed = await finished(syncId, 120_000);
+    const { syncId } = await local.api.startSync(site.siteId);
+    const failed = await local.finished(syncId);
     const tookMs = Date.now() - started;
 
     // Assess
@@ -110,9 +70,9 @@ describe('a sync whose site stays in maintenance', () => {
     // Act: the site is back; the dead letters are redriven.
     wp.setFault(undefined);
     const redrive = await runCli('redrive', ['--sync', syncId], {
-      WP_SYNC_DATA_DIR: dir,
+      WP_SYNC_DATA_DIR: local.dir,
     });
-    const done = await finished(syncId, 120_000);
+    const done = await local.finished(syncId);
 
     // Assess: every item once, none twice.
     expect(redrive.code).toBe(0);
