@@ -212,7 +212,10 @@ function renderedText(
   const html = value?.rendered ?? '';
   // In edit context `raw` is the title as typed, before wptexturize turns
   // quotes into entities; it is the better source for the plain text.
-  return { html, text: htmlToPlainText(value?.raw ?? html) };
+  // An automatic excerpt has an empty `raw`: then the rendered HTML is the
+  // only source.
+  const raw = value?.raw?.trim() ? value.raw : html;
+  return { html, text: htmlToPlainText(raw) };
 }
 
 function refsTo(

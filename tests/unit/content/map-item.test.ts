@@ -32,6 +32,20 @@ describe('mapItem', () => {
     expect(mapItem('pages', raw, site).title.text).toBe("It's");
   });
 
+  it('reads an automatic excerpt from its HTML when raw is empty', () => {
+    // Prepare: WordPress generates the excerpt; edit context has no raw.
+    const raw = {
+      id: 9,
+      excerpt: { rendered: '<p>Short &amp; sweet</p>', raw: '' },
+    };
+
+    // Act
+    const item = mapItem('posts', raw, site);
+
+    // Assess
+    expect(item.excerpt?.text).toBe('Short & sweet');
+  });
+
   it('decodes HTML-escaped term names', () => {
     const raw = {
       id: 3,
