@@ -233,13 +233,17 @@ export type AcfFields = Record<string, unknown>;
  * `null` become `[]`; for image, file, link, post object, page link, user,
  * taxonomy and group, `false` and `''` become `null`.
  *
- * Without a type the field's shape cannot be known, so only `false` (ACF's
- * "no value" marker) becomes `null`; `''` stays `''`, since it is also a
- * real empty text. The same rules apply inside groups and repeater rows.
+ * Without a type the field's shape cannot be known: `false` is ACF's "no
+ * value" marker for an image but a real answer of a true/false field, and
+ * `''` a real empty text, so both are kept as sent (stable from one sync
+ * to the next, and true to the site). The same rules apply inside groups
+ * and repeater rows.
  *
  * @example
- * normalizeAcf({ hero_image: false, subtitle: '' });
- * // { hero_image: null, subtitle: '' }
+ * normalizeAcf({ featured: false, subtitle: '' });
+ * // { featured: false, subtitle: '' }
+ * normalizeAcf({ hero_image: false }, { hero_image: 'image' });
+ * // { hero_image: null }
  * normalizeAcf({ gallery: false }, { gallery: 'gallery' }); // { gallery: [] }
  */
 export function normalizeAcf(
@@ -260,7 +264,6 @@ function normalizeAcfField(value: unknown, type: string | undefined): unknown {
   if (type !== undefined && ACF_OBJECT_TYPES.has(type)) {
     if (value === false || value === '') return null;
   }
-  if (value === false) return null;
   if (Array.isArray(value)) {
     return value.map((entry) => normalizeNested(entry));
   }
@@ -268,8 +271,7 @@ function normalizeAcfField(value: unknown, type: string | undefined): unknown {
 }
 
 function normalizeNested(value: unknown): unknown {
-  if (isPlainObject(value)) return normalizeAcf(value);
-  return value === false ? null : value;
+  return isPlainObject(value) ? normalizeAcf(value) : value;
 }
 
 /**

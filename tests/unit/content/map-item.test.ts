@@ -81,17 +81,14 @@ describe('mapItem', () => {
     expect(second.acf).toEqual({});
   });
 
-  it('keeps ACF fields with their empty markers normalised', () => {
+  it('keeps ACF values whose field type is unknown as WordPress sent them', () => {
+    // A true/false field's `false` is an answer, not an empty marker.
     const raw = {
       id: 13,
-      acf: { hero_image: false, subtitle: '', rating: 4 },
+      acf: { featured: false, subtitle: '', rating: 4 },
     };
 
-    expect(mapItem('posts', raw, site).acf).toEqual({
-      hero_image: null,
-      subtitle: '',
-      rating: 4,
-    });
+    expect(mapItem('posts', raw, site).acf).toEqual(raw.acf);
   });
 
   it('treats zero and null dates as unknown, never as epoch', () => {

@@ -190,17 +190,12 @@ describe('normalizeAcf', () => {
     expect(values).toEqual([{}, {}, {}, {}]);
   });
 
-  it('maps false fields of the case to null and keeps empty text', () => {
-    // Act
+  it("keeps the case's values as sent when no field type is known", () => {
+    // Act: `false` may be an empty image or a true/false field's answer.
     const acf = normalizeAcf(falseAcfRow?.acf);
 
     // Assess
-    expect(acf).toEqual({
-      hero_image: null,
-      gallery: null,
-      related: '',
-      subtitle: '',
-    });
+    expect(acf).toEqual(falseAcfRow?.acf);
   });
 
   it('uses field types when given', () => {
@@ -224,17 +219,17 @@ describe('normalizeAcf', () => {
     });
   });
 
-  it('normalises inside groups and repeater rows', () => {
+  it('keeps untyped values inside groups and repeater rows as sent', () => {
     // Act
     const acf = normalizeAcf({
-      rows: [{ link: false, caption: 'x' }],
-      group: { image: false, inner: [] },
+      rows: [{ link: false, caption: 'x', meta: [] }],
+      group: { image: false, inner: false },
     });
 
     // Assess
     expect(acf).toEqual({
-      rows: [{ link: null, caption: 'x' }],
-      group: { image: null, inner: [] },
+      rows: [{ link: false, caption: 'x', meta: [] }],
+      group: { image: false, inner: false },
     });
   });
 
