@@ -67,6 +67,9 @@ export function createService(settings: Settings = readSettings()): Service {
       http: guardedHttpOptions({
         allowLocalOrigins: settings.allowLocalOrigins,
       }),
+      // A longer Retry-After defers the page (a delayed message) rather than
+      // holding a worker, and the messages queued behind it, asleep.
+      config: { maxInlineWaitSeconds: 5 },
     },
     workerId: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}:${randomUUID()}`,
     ...(settings.crashPlan && {
