@@ -21,7 +21,7 @@ import {
   parseCrashPlan,
 } from './sync/crash-plan.js';
 import { Dispatcher } from './sync/dispatch.js';
-import { SiteLimiter } from './sync/site-limiter.js';
+import { DEFAULT_SITE_LIMITS, SiteLimiter } from './sync/site-limiter.js';
 import { SyncStore } from './sync/sync-store.js';
 import { CostPolicyStore } from './tenants/cost-policy.js';
 import type { WpClientDeps } from './wordpress/client.js';
@@ -57,7 +57,12 @@ export function createService(settings: Settings = readSettings()): Service {
     syncs: new SyncStore(dynamo, settings.tables.syncs),
     items: new ItemStore(dynamo, settings.tables.items),
     policies: new CostPolicyStore(dynamo, settings.tables.tenants),
-    limiter: new SiteLimiter(dynamo, settings.tables.syncs),
+    // A slot lasts as long as a page lease: a worker that dies mid-fetch
+    // frees its site's slot when its page becomes free again.
+    limiter: new SiteLimiter(dynamo, settings.tables.syncs, {
+      ...DEFAULT_SITE_LIMITS,
+      slotLeaseMs: settings.leaseSeconds * 1000,
+    }),
     dispatcher: new Dispatcher(sqs, (queue, kind) =>
       queueUrl(settings, queue, kind),
     ),
