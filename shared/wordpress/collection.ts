@@ -320,18 +320,34 @@ class ListReader {
     throw new Error('a window holds at least one item');
   }
 
-  /** Items must be objects with a positive integer `id`. */
+  /**
+   * A collection is a list of objects with positive integer ids. A list
+   * with none is not a WordPress collection at all; a list where only some
+   * items lack an id is passed on whole, so the rest of the page syncs and
+   * each bad item is reported failed on its own.
+   */
   checkItems(body: unknown): WpItem[] {
-    const list = body as Record<string, unknown>[];
-    for (const [index, item] of list.entries()) {
-      if (!Number.isInteger(item.id) || (item.id as number) < 1) {
-        throw new WordPressError(
-          'WP_BAD_RESPONSE',
-          `Item ${index} of ${this.resource} has no numeric id; the ` +
-            'response is not a WordPress collection.',
-          { context: { resource: this.resource, index } },
-        );
-      }
+    const list = body as unknown[];
+    const bad = list.filter(
+      (item) =>
+        typeof item !== 'object' ||
+        item === null ||
+        !Number.isInteger((item as { id?: unknown }).id) ||
+        ((item as { id: number }).id ?? 0) < 1,
+    ).length;
+    if (bad > 0 && bad === list.length) {
+      throw new WordPressError(
+        'WP_BAD_RESPONSE',
+        `No item of ${this.resource} has a numeric id; the response is ` +
+          'not a WordPress collection.',
+        { context: { resource: this.resource } },
+      );
+    }
+    if (bad > 0) {
+      this.warnings.push({
+        code: 'WP_ITEM_WITHOUT_ID',
+        message: `${bad} item(s) of ${this.resource} have no numeric id; each is reported as failed`,
+      });
     }
     return list as WpItem[];
   }
