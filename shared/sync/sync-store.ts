@@ -325,28 +325,20 @@ export class SyncStore {
     owner: string,
     leaseUntil: number,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { syncId: message.syncId, rec: taskRec(message) },
-          UpdateExpression: 'SET leaseUntil = :until',
-          ConditionExpression: '#state = :claimed AND #owner = :owner',
-          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':claimed': 'claimed',
-            ':owner': owner,
-            ':until': leaseUntil,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        return false;
-      }
-      throw error;
-    }
+    return this.sendIfAllowed(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { syncId: message.syncId, rec: taskRec(message) },
+        UpdateExpression: 'SET leaseUntil = :until',
+        ConditionExpression: '#state = :claimed AND #owner = :owner',
+        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':claimed': 'claimed',
+          ':owner': owner,
+          ':until': leaseUntil,
+        },
+      }),
+    );
   }
 
   /** Hands a claimed task back so another delivery can take it at once. */
@@ -481,36 +473,28 @@ export class SyncStore {
     owner: string,
     deferral: { seconds: number; code: string; reason: string; until: Date },
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { syncId: message.syncId, rec: taskRec(message) },
-          UpdateExpression:
-            'SET #state = :pending, deferredUntil = :until, deferredCode = :code, ' +
-            'deferredReason = :reason REMOVE #owner, leaseUntil ' +
-            'ADD deferrals :one, deferredSeconds :seconds',
-          ConditionExpression: '#state = :claimed AND #owner = :owner',
-          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':pending': 'pending',
-            ':claimed': 'claimed',
-            ':owner': owner,
-            ':until': deferral.until.toISOString(),
-            ':code': deferral.code,
-            ':reason': deferral.reason,
-            ':one': 1,
-            ':seconds': deferral.seconds,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        return false;
-      }
-      throw error;
-    }
+    return this.sendIfAllowed(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { syncId: message.syncId, rec: taskRec(message) },
+        UpdateExpression:
+          'SET #state = :pending, deferredUntil = :until, deferredCode = :code, ' +
+          'deferredReason = :reason REMOVE #owner, leaseUntil ' +
+          'ADD deferrals :one, deferredSeconds :seconds',
+        ConditionExpression: '#state = :claimed AND #owner = :owner',
+        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':claimed': 'claimed',
+          ':owner': owner,
+          ':until': deferral.until.toISOString(),
+          ':code': deferral.code,
+          ':reason': deferral.reason,
+          ':one': 1,
+          ':seconds': deferral.seconds,
+        },
+      }),
+    );
   }
 
   /**
@@ -672,30 +656,22 @@ export class SyncStore {
     danglingReferences: Partial<Record<JobType, number>>,
     now: Date,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { syncId, rec: REC.sync },
-          UpdateExpression:
-            'SET #status = :status, finishedAt = :now, danglingReferences = :dangling ' +
-            'REMOVE pendingKind, pendingSince',
-          ConditionExpression: 'attribute_not_exists(finishedAt)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':now': now.toISOString(),
-            ':dangling': danglingReferences,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        return false;
-      }
-      throw error;
-    }
+    return this.sendIfAllowed(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { syncId, rec: REC.sync },
+        UpdateExpression:
+          'SET #status = :status, finishedAt = :now, danglingReferences = :dangling ' +
+          'REMOVE pendingKind, pendingSince',
+        ConditionExpression: 'attribute_not_exists(finishedAt)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':now': now.toISOString(),
+          ':dangling': danglingReferences,
+        },
+      }),
+    );
   }
 
   /**
@@ -852,23 +828,15 @@ export class SyncStore {
     siteId: string,
     holder: string,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: siteLockKey(tenantId, siteId),
-          UpdateExpression: 'REMOVE holder, since',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        return false;
-      }
-      throw error;
-    }
+    return this.sendIfAllowed(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: siteLockKey(tenantId, siteId),
+        UpdateExpression: 'REMOVE holder, since',
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':holder': holder },
+      }),
+    );
   }
 
   /**
@@ -945,6 +913,23 @@ export class SyncStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;
+  }
+
+  /**
+   * Sends a conditional write.
+   *
+   * @returns false when its condition did not hold; other errors throw.
+   */
+  private async sendIfAllowed(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.dynamo.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        return false;
+      }
+      throw error;
+    }
   }
 }
 
